@@ -1,0 +1,10 @@
+namespace RtmpRelay.Protocol;
+
+/// <summary>
+/// A peer broke the protocol (or a configured limit). The connection that raised it is closed,
+/// and <see cref="Exception.Message"/> is the reason logged for that close.
+/// </summary>
+public class RtmpProtocolException : Exception
+{
+    public RtmpProtocolException(string reason) : base(reason) { }
+}
