@@ -1,3 +1,6 @@
+using RtmpRelay.Hosting;
+
 var builder = WebApplication.CreateBuilder(args);
+builder.AddRtmpRelay();
 var app = builder.Build();
 app.Run();

@@ -1,0 +1,331 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using Microsoft.Extensions.Logging;
+using RtmpRelay.Logging;
+using RtmpRelay.Options;
+using RtmpRelay.Protocol;
+using RtmpRelay.Protocol.Amf;
+using RtmpRelay.Protocol.Chunks;
+using RtmpRelay.Protocol.Messages;
+
+namespace RtmpRelay.Core;
+
+/// <summary>
+/// The message layer both roles share, over any duplex pipe (TCP, TLS, RC4, an RTMPT tunnel): one read loop that
+/// reassembles messages and answers protocol control itself (acknowledgements, pings, peer bandwidth), and one
+/// write loop that drains the <see cref="SendQueue"/>. Everything above it sees whole messages.
+/// </summary>
+internal sealed partial class RtmpConnection : IAsyncDisposable
+{
+    /// <summary>Chunk streams the relay sends on.</summary>
+    public const int CommandChunkStream = 3;
+    public const int DataChunkStream = 5;
+    public const int AudioChunkStream = 6;
+    public const int VideoChunkStream = 7;
+
+    private const int WriteBatchBytes = 64 * 1024;
+    private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(2);
+
+    private readonly IDuplexPipe _transport;
+    private readonly RelayOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly ChunkReader _reader;
+    private readonly CancellationTokenSource _readCts = new();
+    private readonly CancellationTokenSource _writeCts = new();
+    private readonly Lock _sendGate = new();
+    private readonly ArrayBufferWriter<byte> _scratch = new(256);
+    private readonly ArrayBufferWriter<byte> _payloadScratch = new(256);
+    private readonly WriterSignal _signal = new();
+    private SendQueue? _mediaQueue;
+    private volatile bool _readLoopDone;
+    private Action<RtmpMessage>? _handler;
+    private string? _closeReason;
+    private bool _protocolError;
+    private long _bytesReceived;
+    private long _lastAcknowledged;
+    private uint _peerWindow;
+    private uint _lastWindowSent;
+
+    public RtmpConnection(IDuplexPipe transport, string id, RelayOptions options, TimeProvider time, ILogger logger)
+    {
+        _transport = transport;
+        Id = id;
+        _options = options;
+        _time = time;
+        _logger = logger;
+        _reader = new ChunkReader(options.Limits.ToChunkReaderLimits());
+        Queue = new SendQueue(options.SendQueueBytes);
+        Queue.AttachWriter(_signal);
+        AmfLimits = new AmfReaderLimits { MaxDepth = options.Limits.MaxAmfDepth };
+    }
+
+    public string Id { get; }
+    public SendQueue Queue { get; }
+    public AmfReaderLimits AmfLimits { get; }
+    public ILogger Logger => _logger;
+
+    /// <summary>Chunk size of what this connection sends (set with <see cref="SendSetChunkSize"/>).</summary>
+    public int OutgoingChunkSize { get; private set; } = 128;
+
+    /// <summary>
+    /// While true, a peer silent for longer than the idle timeout is disconnected. Players may be silent; an
+    /// encoder that has not started yet, or stops sending, may not.
+    /// </summary>
+    public bool RequireTraffic { get; set; } = true;
+
+    /// <summary>Cancelled when the connection starts closing.</summary>
+    public CancellationToken Closing => _readCts.Token;
+
+    public string CloseReason => _closeReason ?? "closed";
+    public bool ClosedOnProtocolError => _protocolError;
+
+    /// <summary>Runs the read and write loops until the peer leaves, a limit is hit or <see cref="Close"/> is called.</summary>
+    /// <param name="handler">Called on the read loop for every message except protocol control; the message is released after it returns.</param>
+    public async Task RunAsync(Action<RtmpMessage> handler)
+    {
+        _handler = handler;
+        var writing = WriteLoopAsync();
+        try
+        {
+            await ReadLoopAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            // Let what is already queued (a final onStatus, FCUnpublish ...) reach the peer, for a bounded time.
+            _readLoopDone = true;
+            Queue.Complete();
+            _mediaQueue?.Complete();
+            _writeCts.CancelAfter(DrainTimeout);
+            await writing.ConfigureAwait(false);
+            Queue.Clear();
+            _mediaQueue?.Clear();
+            _reader.Dispose();
+        }
+    }
+
+    /// <summary>Stops reading and closes after the queued messages are written.</summary>
+    public void Close(string reason)
+    {
+        SetReason(reason);
+        _readCts.Cancel();
+        _transport.Input.CancelPendingRead();
+    }
+
+    /// <summary>Closes at once, dropping what is queued.</summary>
+    public void Abort(string reason)
+    {
+        Close(reason);
+        _writeCts.Cancel();
+    }
+
+    private void SetReason(string reason, bool protocolError = false)
+    {
+        if (Interlocked.CompareExchange(ref _closeReason, reason, null) is null)
+        {
+            _protocolError = protocolError;
+        }
+    }
+
+    private async Task ReadLoopAsync()
+    {
+        using var idle = new CancellationTokenSource(Timeout.InfiniteTimeSpan, _time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(_readCts.Token, idle.Token);
+        var input = _transport.Input;
+        try
+        {
+            while (true)
+            {
+                idle.CancelAfter(RequireTraffic || _reader.IsMidMessage ? _options.Limits.IdleTimeout : Timeout.InfiniteTimeSpan);
+                var result = await input.ReadAsync(linked.Token).ConfigureAwait(false);
+                if (result.IsCanceled || _readCts.IsCancellationRequested)
+                {
+                    return;
+                }
+                var buffer = result.Buffer;
+                var length = buffer.Length;
+                try
+                {
+                    while (!_readCts.IsCancellationRequested && _reader.TryRead(ref buffer, out var message))
+                    {
+                        try
+                        {
+                            Dispatch(message);
+                        }
+                        finally
+                        {
+                            message.Release();
+                        }
+                    }
+                }
+                finally
+                {
+                    _bytesReceived += length - buffer.Length;
+                    input.AdvanceTo(buffer.Start, buffer.End);
+                }
+                AcknowledgeIfDue();
+                if (result.IsCompleted)
+                {
+                    SetReason(_reader.IsMidMessage ? "peer closed the connection in the middle of a message" : "peer closed the connection");
+                    return;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (idle.IsCancellationRequested && !_readCts.IsCancellationRequested)
+        {
+            SetReason(_reader.IsMidMessage
+                ? $"peer stopped in the middle of a message for {_options.Limits.IdleTimeout.TotalSeconds:0.#} s"
+                : $"peer sent nothing for {_options.Limits.IdleTimeout.TotalSeconds:0.#} s", protocolError: true);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        catch (RtmpProtocolException ex)
+        {
+            SetReason(ex.Message, protocolError: true);
+        }
+        catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException or ObjectDisposedException
+                                       or Microsoft.AspNetCore.Connections.ConnectionResetException or Microsoft.AspNetCore.Connections.ConnectionAbortedException)
+        {
+            SetReason($"transport error: {ex.Message}");
+        }
+        finally
+        {
+            await input.CompleteAsync().ConfigureAwait(false);
+        }
+    }
+
+    private void Dispatch(RtmpMessage message)
+    {
+        ConnectionLog.MessageReceived(_logger, Id, message.Type.ToString(), message.Length, message.Timestamp, message.StreamId);
+        switch (message.Type)
+        {
+            case RtmpMessageType.SetChunkSize:
+                ConnectionLog.PeerChunkSize(_logger, Id, _reader.ChunkSize);
+                break;
+            case RtmpMessageType.Abort:
+            case RtmpMessageType.Acknowledgement:
+                break;
+            case RtmpMessageType.WindowAcknowledgementSize:
+                _peerWindow = ControlMessages.ReadUInt32(message);
+                ConnectionLog.PeerWindow(_logger, Id, _peerWindow);
+                break;
+            case RtmpMessageType.SetPeerBandwidth:
+                var window = ControlMessages.ReadUInt32(message);
+                if (window != _lastWindowSent)
+                {
+                    SendWindowAcknowledgementSize(window);
+                }
+                break;
+            case RtmpMessageType.UserControl:
+                var (eventType, value) = ControlMessages.ReadUserControl(message);
+                if (eventType == UserControlEventType.PingRequest)
+                {
+                    SendControl(w => ControlMessages.WriteUserControl(w, UserControlEventType.PingResponse, value, OutgoingChunkSize));
+                }
+                else
+                {
+                    _handler!(message);
+                }
+                break;
+            case RtmpMessageType.Aggregate:
+                DispatchAggregate(message);
+                break;
+            default:
+                _handler!(message);
+                break;
+        }
+    }
+
+    private void DispatchAggregate(RtmpMessage aggregate)
+    {
+        var parts = new AggregateReader(aggregate.Span, aggregate.Timestamp);
+        while (parts.TryReadNext(out var type, out var timestamp, out var data))
+        {
+            var part = RtmpMessage.Copy(type, timestamp, aggregate.StreamId, data);
+            try
+            {
+                _handler!(part);
+            }
+            finally
+            {
+                part.Release();
+            }
+        }
+    }
+
+    private void AcknowledgeIfDue()
+    {
+        if (_peerWindow > 0 && _bytesReceived - _lastAcknowledged >= _peerWindow)
+        {
+            _lastAcknowledged = _bytesReceived;
+            var sequence = (uint)_bytesReceived; // wraps at 4 GiB, as the sequence number does
+            SendControl(w => ControlMessages.WriteAcknowledgement(w, sequence, OutgoingChunkSize));
+        }
+    }
+
+    /// <summary>
+    /// Adds a second queue the write loop drains after <see cref="Queue"/>: a destination's media, which is buffered
+    /// from the moment the stream goes live and released only once the destination has accepted the publish.
+    /// </summary>
+    public void AttachMediaQueue(SendQueue media)
+    {
+        _mediaQueue = media;
+        media.AttachWriter(_signal);
+    }
+
+    private async Task WriteLoopAsync()
+    {
+        var output = _transport.Output;
+        try
+        {
+            while (true)
+            {
+                var batched = 0;
+                while (batched < WriteBatchBytes && (Queue.TryDequeue(out var message) || (_mediaQueue?.TryDequeue(out message) ?? false)))
+                {
+                    output.Write(message.Bytes.Span);
+                    batched += message.Length;
+                    message.Release();
+                }
+                if (batched > 0)
+                {
+                    var flush = await output.FlushAsync(_writeCts.Token).ConfigureAwait(false);
+                    if (flush.IsCompleted || flush.IsCanceled)
+                    {
+                        break;
+                    }
+                    continue;
+                }
+                if (_readLoopDone)
+                {
+                    break; // closing, and everything queued is written
+                }
+                await _signal.WaitAsync(_writeCts.Token).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException or ObjectDisposedException or InvalidOperationException
+                                       or Microsoft.AspNetCore.Connections.ConnectionResetException or Microsoft.AspNetCore.Connections.ConnectionAbortedException)
+        {
+            SetReason($"transport error while sending: {ex.Message}");
+        }
+        finally
+        {
+            // A writer that stops (peer gone, or too slow to drain) ends the connection.
+            Close(CloseReason);
+            await output.CompleteAsync().ConfigureAwait(false);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _readCts.Cancel();
+        _writeCts.Cancel();
+        await Task.Yield();
+        _readCts.Dispose();
+        _writeCts.Dispose();
+    }
+}

@@ -1,0 +1,199 @@
+using System.Collections.Concurrent;
+using System.IO.Pipelines;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+using RtmpRelay.Core;
+using RtmpRelay.Logging;
+using RtmpRelay.Options;
+using RtmpRelay.Protocol;
+using RtmpRelay.Protocol.Amf;
+using RtmpRelay.Protocol.Handshake;
+using RtmpRelay.Protocol.Messages;
+using RtmpRelay.Streams;
+
+namespace RtmpRelay.Destinations;
+
+/// <summary>
+/// One connection to a destination, as an encoder would make it: handshake, connect, releaseStream, FCPublish,
+/// createStream, publish; then the stream's media; at the end FCUnpublish and deleteStream.
+/// </summary>
+internal sealed class DestinationSession
+{
+    private readonly DestinationUrl _url;
+    private readonly LiveStream _stream;
+    private readonly string _name;
+    private readonly RelayOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly ConcurrentDictionary<double, TaskCompletionSource<List<object?>>> _calls = new();
+    private readonly TaskCompletionSource<AmfObject> _publishStatus = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private RtmpConnection? _connection;
+    private double _nextTransaction = 1;
+
+    public DestinationSession(DestinationUrl url, LiveStream stream, string name, RelayOptions options, TimeProvider time, ILogger logger)
+    {
+        _url = url;
+        _stream = stream;
+        _name = name;
+        _options = options;
+        _time = time;
+        _logger = logger;
+    }
+
+    /// <summary>Runs until the destination fails or the stream ends; returns why it closed, throws on failure.</summary>
+    public async Task<string> RunAsync(DestinationSubscriber subscriber, CancellationToken cancellationToken)
+    {
+        using var setup = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        setup.CancelAfter(_options.Destinations.ConnectTimeout);
+        using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            await socket.ConnectAsync(_url.Host, _url.Port, setup.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new RtmpProtocolException($"TCP connect to {_url.Host}:{_url.Port} timed out");
+        }
+        await using var network = new NetworkStream(socket, ownsSocket: false);
+        var pipe = new StreamDuplexPipe(network);
+
+        var handshake = new ClientHandshake();
+        handshake.WriteC0C1(pipe.Output);
+        await pipe.Output.FlushAsync(setup.Token);
+        await HandshakeDriver.RunAsync(pipe, handshake.TryAdvance, _options.Destinations.ConnectTimeout, _time, cancellationToken);
+
+        var id = $"{_stream.Key}->{_name}";
+        await using var connection = new RtmpConnection(pipe, id, _options, _time, _logger) { RequireTraffic = false };
+        _connection = connection;
+        var running = connection.RunAsync(OnMessage);
+        try
+        {
+            await PublishAsync(connection, subscriber, setup.Token);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or RtmpProtocolException)
+        {
+            var reason = ex is RtmpProtocolException ? ex.Message
+                : cancellationToken.IsCancellationRequested ? "stopped" : $"no answer from the destination within {_options.Destinations.ConnectTimeout.TotalSeconds:0.#} s";
+            connection.Abort(reason);
+            await running;
+            throw new RtmpProtocolException(connection.CloseReason);
+        }
+        using (cancellationToken.Register(() => connection.Close("relay shutting down")))
+        {
+            await running;
+        }
+        if (subscriber.HasEnded)
+        {
+            return "the stream ended";
+        }
+        throw new RtmpProtocolException(connection.CloseReason);
+    }
+
+    private async Task PublishAsync(RtmpConnection connection, DestinationSubscriber subscriber, CancellationToken cancellationToken)
+    {
+        connection.SendSetChunkSize(_options.ChunkSize);
+        var connect = new AmfObject()
+            .Add("app", _url.App)
+            .Add("type", "nonprivate")
+            .Add("flashVer", "FMLE/3.0 (compatible; RtmpRelay)")
+            .Add("tcUrl", _url.TcUrl);
+        var connected = await CallAsync(0, "connect", [connect], cancellationToken);
+        EnsureSuccess(connected, "connect");
+
+        _ = CallAsync(0, "releaseStream", [null, _url.StreamName], CancellationToken.None);
+        _ = CallAsync(0, "FCPublish", [null, _url.StreamName], CancellationToken.None);
+        var created = await CallAsync(0, "createStream", [null], cancellationToken);
+        EnsureSuccess(created, "createStream");
+        var streamId = created.Count > 3 && created[3] is double number ? (uint)number : 1u;
+        if (streamId != subscriber.StreamId)
+        {
+            throw new RtmpProtocolException($"destination created stream id {streamId}; the relay chunks media for stream id {subscriber.StreamId}");
+        }
+
+        connection.SendCommand(streamId, "publish", 0, null, _url.StreamName, "live");
+        using (cancellationToken.Register(() => _publishStatus.TrySetCanceled()))
+        {
+            var status = await _publishStatus.Task;
+            var code = status.GetString("code");
+            if (code != "NetStream.Publish.Start")
+            {
+                throw new RtmpProtocolException($"publish refused: {code} {status.GetString("description")}");
+            }
+        }
+        DestinationLog.Publishing(_logger, _stream.Key.ToString(), _name, streamId);
+
+        subscriber.Ended = () =>
+        {
+            connection.SendCommandTo(subscriber.Queue, 0, "FCUnpublish", 0, null, _url.StreamName);
+            connection.SendCommandTo(subscriber.Queue, 0, "deleteStream", 0, null, (double)streamId);
+            connection.Close("the stream ended");
+        };
+        connection.AttachMediaQueue(subscriber.Queue);
+        if (subscriber.HasEnded)
+        {
+            subscriber.Ended();
+        }
+    }
+
+    private async Task<List<object?>> CallAsync(uint streamId, string name, object?[] arguments, CancellationToken cancellationToken)
+    {
+        var transaction = _nextTransaction++;
+        var call = new TaskCompletionSource<List<object?>>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _calls[transaction] = call;
+        _connection!.SendCommand(streamId, name, transaction, arguments);
+        using (cancellationToken.Register(() => call.TrySetCanceled()))
+        {
+            return await call.Task;
+        }
+    }
+
+    private static void EnsureSuccess(List<object?> response, string call)
+    {
+        if (response[0] as string == "_result")
+        {
+            return;
+        }
+        var info = response.Count > 3 ? response[3] as AmfObject : null;
+        throw new RtmpProtocolException($"{call} refused: {info?.GetString("code")} {info?.GetString("description")}".TrimEnd());
+    }
+
+    /// <summary>Runs on the read loop: answers to our calls and status from the destination.</summary>
+    private void OnMessage(RtmpMessage message)
+    {
+        if (message.Type is not (RtmpMessageType.CommandAmf0 or RtmpMessageType.CommandAmf3))
+        {
+            return;
+        }
+        var payload = message.Type == RtmpMessageType.CommandAmf3 && message.Length > 0 ? message.Span[1..] : message.Span;
+        var values = Amf0Reader.ReadAll(payload, _connection!.AmfLimits);
+        if (values.Count < 2 || values[0] is not string name)
+        {
+            return;
+        }
+        switch (name)
+        {
+            case "_result" or "_error" when values[1] is double transaction:
+                if (_calls.TryRemove(transaction, out var call))
+                {
+                    call.TrySetResult(values);
+                }
+                break;
+            case "onStatus":
+                var info = values.Count > 3 ? values[3] as AmfObject : null;
+                if (info is null)
+                {
+                    return;
+                }
+                DestinationLog.Status(_logger, _stream.Key.ToString(), _name, info.GetString("code"), info.GetString("description"));
+                if (!_publishStatus.Task.IsCompleted)
+                {
+                    _publishStatus.TrySetResult(info);
+                }
+                else if (info.GetString("level") == "error")
+                {
+                    _connection.Close($"destination reported {info.GetString("code")}: {info.GetString("description")}");
+                }
+                break;
+        }
+    }
+}

@@ -1,0 +1,50 @@
+using Microsoft.Extensions.Options;
+using RtmpRelay.Destinations;
+
+namespace RtmpRelay.Options;
+
+/// <summary>Start-up validation: a relay with a broken destination URL or a nonsensical limit does not start.</summary>
+internal sealed class RelayOptionsValidator : IValidateOptions<RelayOptions>
+{
+    public ValidateOptionsResult Validate(string? name, RelayOptions options)
+    {
+        var errors = new List<string>();
+        if (options.ChunkSize is < 128 or > 0xFFFFFF)
+        {
+            errors.Add($"Relay:ChunkSize must be between 128 and 16777215 (is {options.ChunkSize}).");
+        }
+        if (options.SendQueueBytes < 64 * 1024)
+        {
+            errors.Add($"Relay:SendQueueBytes must be at least 65536 (is {options.SendQueueBytes}).");
+        }
+        var limits = options.Limits;
+        if (limits.MaxMessageLength is < 1024 or > 0xFFFFFF)
+        {
+            errors.Add($"Relay:Limits:MaxMessageLength must be between 1024 and 16777215 (is {limits.MaxMessageLength}).");
+        }
+        if (limits.MaxPendingBytes < limits.MaxMessageLength)
+        {
+            errors.Add("Relay:Limits:MaxPendingBytes must be at least Relay:Limits:MaxMessageLength.");
+        }
+        if (limits.MaxChunkStreams < 4)
+        {
+            errors.Add("Relay:Limits:MaxChunkStreams must be at least 4.");
+        }
+        if (limits.HandshakeTimeout <= TimeSpan.Zero || limits.IdleTimeout <= TimeSpan.Zero)
+        {
+            errors.Add("Relay:Limits:HandshakeTimeout and IdleTimeout must be positive.");
+        }
+        foreach (var (app, application) in options.Applications)
+        {
+            foreach (var (destinationName, destination) in application.Destinations)
+            {
+                var sample = DestinationUrl.Expand(destination.Url, app, "stream");
+                if (!DestinationUrl.TryParse(sample, out _, out var error))
+                {
+                    errors.Add($"Relay:Applications:{app}:Destinations:{destinationName}:Url: {error}.");
+                }
+            }
+        }
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+}

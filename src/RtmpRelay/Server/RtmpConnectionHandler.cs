@@ -1,0 +1,74 @@
+using Microsoft.AspNetCore.Connections;
+using Microsoft.Extensions.Options;
+using RtmpRelay.Core;
+using RtmpRelay.Logging;
+using RtmpRelay.Options;
+using RtmpRelay.Protocol;
+using RtmpRelay.Protocol.Handshake;
+using RtmpRelay.Streams;
+
+namespace RtmpRelay.Server;
+
+/// <summary>
+/// Kestrel's entry point for every RTMP connection, whatever door it came through (TCP, TLS ...): handshake,
+/// then the server session on the shared message layer. Never lets an exception reach Kestrel unlogged.
+/// </summary>
+internal sealed class RtmpConnectionHandler : ConnectionHandler
+{
+    private readonly StreamRegistry _registry;
+    private readonly IOptionsMonitor<RelayOptions> _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger<RtmpConnectionHandler> _logger;
+
+    public RtmpConnectionHandler(StreamRegistry registry, IOptionsMonitor<RelayOptions> options, TimeProvider time, ILogger<RtmpConnectionHandler> logger)
+    {
+        _registry = registry;
+        _options = options;
+        _time = time;
+        _logger = logger;
+    }
+
+    public override async Task OnConnectedAsync(ConnectionContext context)
+    {
+        var id = context.ConnectionId;
+        var options = _options.CurrentValue;
+        ConnectionLog.Accepted(_logger, id, context.RemoteEndPoint?.ToString());
+        try
+        {
+            var handshake = new ServerHandshake();
+            await HandshakeDriver.RunAsync(context.Transport, handshake.TryAdvance, options.Limits.HandshakeTimeout, _time, context.ConnectionClosed);
+            ConnectionLog.HandshakeDone(_logger, id, handshake.Kind.ToString(), handshake.ClientVersion, handshake.ClientDigestScheme, handshake.ClientSignatureValid);
+
+            await using var connection = new RtmpConnection(context.Transport, id, options, _time, _logger);
+            var session = new ServerSession(connection, _registry, options, _logger);
+            try
+            {
+                await connection.RunAsync(session.OnMessage);
+            }
+            finally
+            {
+                session.OnClosed();
+            }
+            if (connection.ClosedOnProtocolError)
+            {
+                ConnectionLog.ProtocolError(_logger, id, connection.CloseReason);
+            }
+            else
+            {
+                ConnectionLog.Closed(_logger, id, connection.CloseReason);
+            }
+        }
+        catch (RtmpProtocolException ex)
+        {
+            ConnectionLog.ProtocolError(_logger, id, ex.Message);
+        }
+        catch (Exception ex) when (ex is IOException or ConnectionResetException or ConnectionAbortedException or OperationCanceledException)
+        {
+            ConnectionLog.Closed(_logger, id, $"transport closed: {ex.Message}");
+        }
+        catch (Exception ex)
+        {
+            ConnectionLog.Unexpected(_logger, id, ex);
+        }
+    }
+}

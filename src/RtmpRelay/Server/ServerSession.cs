@@ -1,0 +1,200 @@
+using Microsoft.Extensions.Logging;
+using RtmpRelay.Core;
+using RtmpRelay.Logging;
+using RtmpRelay.Options;
+using RtmpRelay.Protocol;
+using RtmpRelay.Protocol.Amf;
+using RtmpRelay.Protocol.Messages;
+using RtmpRelay.Streams;
+
+namespace RtmpRelay.Server;
+
+/// <summary>
+/// The server side of one RTMP connection: NetConnection and NetStream commands from an encoder or a player.
+/// Runs on the connection's read loop, one message at a time.
+/// </summary>
+internal sealed partial class ServerSession
+{
+    private const int MaxStreamsPerConnection = 8;
+
+    private readonly RtmpConnection _connection;
+    private readonly StreamRegistry _registry;
+    private readonly RelayOptions _options;
+    private readonly ILogger _logger;
+    private string? _app;
+    private ApplicationOptions? _application;
+    private uint _lastStreamId;
+
+    public ServerSession(RtmpConnection connection, StreamRegistry registry, RelayOptions options, ILogger logger)
+    {
+        _connection = connection;
+        _registry = registry;
+        _options = options;
+        _logger = logger;
+    }
+
+    private string Id => _connection.Id;
+
+    public void OnMessage(RtmpMessage message)
+    {
+        switch (message.Type)
+        {
+            case RtmpMessageType.CommandAmf0:
+                OnCommand(message, message.Span);
+                break;
+            case RtmpMessageType.CommandAmf3:
+                // AMF3 commands start with a format byte (0), then AMF0 values that may switch to AMF3.
+                OnCommand(message, message.Span.IsEmpty ? message.Span : message.Span[1..]);
+                break;
+            case RtmpMessageType.Audio:
+            case RtmpMessageType.Video:
+            case RtmpMessageType.DataAmf0:
+            case RtmpMessageType.DataAmf3:
+                OnPublishedMessage(message);
+                break;
+            case RtmpMessageType.UserControl:
+            case RtmpMessageType.SharedObjectAmf0:
+            case RtmpMessageType.SharedObjectAmf3:
+                ConnectionLog.Ignored(_logger, Id, (byte)message.Type, message.Length);
+                break;
+            default:
+                throw new RtmpProtocolException($"Unknown message type {(byte)message.Type} ({message.Length} bytes).");
+        }
+    }
+
+    /// <summary>The connection ended: whatever it published or played stops.</summary>
+    public void OnClosed()
+    {
+        StopPublishing();
+        StopPlaying();
+    }
+
+    private void OnCommand(RtmpMessage message, ReadOnlySpan<byte> payload)
+    {
+        var values = Amf0Reader.ReadAll(payload, _connection.AmfLimits);
+        if (values.Count < 2 || values[0] is not string name || values[1] is not double transactionId)
+        {
+            throw new RtmpProtocolException("Command without a name and a transaction id.");
+        }
+        SessionLog.Command(_logger, Id, name, transactionId, message.StreamId);
+        var arguments = values.GetRange(2, values.Count - 2);
+        if (_app is null && name != "connect")
+        {
+            throw new RtmpProtocolException($"Command '{name}' before connect.");
+        }
+        switch (name)
+        {
+            case "connect": OnConnect(transactionId, arguments); break;
+            case "createStream": OnCreateStream(transactionId); break;
+            case "releaseStream": Respond(transactionId); break;
+            case "FCPublish": OnFCPublish(transactionId, arguments); break;
+            case "publish": OnPublish(message.StreamId, arguments); break;
+            case "FCUnpublish": OnFCUnpublish(transactionId, message.StreamId); break;
+            case "deleteStream": OnDeleteStream(arguments); break;
+            case "closeStream": OnCloseStream(message.StreamId); break;
+            case "play": OnPlay(message.StreamId, arguments); break;
+            case "getStreamLength": Respond(transactionId, 0.0); break;
+            case "receiveAudio" or "receiveVideo" or "pause" or "_checkbw" or "_result" or "_error" or "onBWDone" or "onStatus":
+                break;
+            default:
+                SessionLog.UnknownCommand(_logger, Id, name);
+                if (transactionId != 0)
+                {
+                    _connection.SendCommand(0, "_error", transactionId, null, Status("error", "NetConnection.Call.Failed", $"Method '{name}' not found."));
+                }
+                break;
+        }
+    }
+
+    private void OnConnect(double transactionId, List<object?> arguments)
+    {
+        if (_app is not null)
+        {
+            throw new RtmpProtocolException("connect received twice.");
+        }
+        var command = arguments.Count > 0 ? arguments[0] as AmfObject : null;
+        if (command is null)
+        {
+            throw new RtmpProtocolException("connect without a command object.");
+        }
+        // "app" may carry a query (live?key=...) and a trailing slash; the application is the part before them.
+        var app = (command.GetString("app") ?? "").Split('?')[0].TrimEnd('/');
+        _app = app;
+        if (app.Length == 0 || app.Length > _options.Limits.MaxNameLength || !_options.Applications.TryGetValue(app, out _application))
+        {
+            var reason = $"application '{Shorten(app)}' is not configured";
+            SessionLog.ConnectRejected(_logger, Id, reason);
+            _connection.SendCommand(0, "_error", transactionId, null, Status("error", "NetConnection.Connect.Rejected", $"Connection rejected: {reason}."));
+            _connection.Close($"connect rejected: {reason}");
+            return;
+        }
+        SessionLog.Connected(_logger, Id, app, command.GetString("tcUrl"), command.GetString("flashVer"));
+        _connection.SendWindowAcknowledgementSize(_options.WindowAcknowledgementSize);
+        _connection.SendControl(w => ControlMessages.WriteSetPeerBandwidth(w, _options.WindowAcknowledgementSize, 2, _connection.OutgoingChunkSize));
+        _connection.SendSetChunkSize(_options.ChunkSize);
+        var properties = new AmfObject().Add("fmsVer", "FMS/3,5,7,7009").Add("capabilities", 31.0).Add("mode", 1.0);
+        var info = Status("status", "NetConnection.Connect.Success", "Connection succeeded.")
+            .Add("objectEncoding", command.GetNumber("objectEncoding") ?? 0.0);
+        _connection.SendCommand(0, "_result", transactionId, properties, info);
+    }
+
+    private void OnCreateStream(double transactionId)
+    {
+        if (_lastStreamId >= MaxStreamsPerConnection)
+        {
+            _connection.SendCommand(0, "_error", transactionId, null, Status("error", "NetConnection.Call.Failed", "Too many streams on one connection."));
+            return;
+        }
+        Respond(transactionId, (double)++_lastStreamId);
+    }
+
+    private void OnFCPublish(double transactionId, List<object?> arguments)
+    {
+        var name = arguments.Count > 1 ? arguments[1] as string : null;
+        _connection.SendCommand(0, "onFCPublish", 0, null, Status("status", "NetStream.Publish.Start", $"FCPublish to stream {Shorten(name)}."));
+        Respond(transactionId);
+    }
+
+    private void OnFCUnpublish(double transactionId, uint streamId)
+    {
+        if (_publishing is not null)
+        {
+            _connection.SendCommand(0, "onFCUnpublish", 0, null, Status("status", "NetStream.Unpublish.Success", $"{_publishing.Key.Name} is now unpublished."));
+        }
+        StopPublishing();
+        Respond(transactionId);
+    }
+
+    private void OnDeleteStream(List<object?> arguments)
+    {
+        var streamId = arguments.Count > 1 && arguments[1] is double id ? (uint)id : 0;
+        OnCloseStream(streamId);
+    }
+
+    private void OnCloseStream(uint streamId)
+    {
+        if (_publishing is not null && _publishStreamId == streamId)
+        {
+            StopPublishing();
+        }
+        if (_player is not null && _player.StreamId == streamId)
+        {
+            StopPlaying();
+        }
+    }
+
+    /// <summary>Answers a call with _result when the client asked for an answer (transaction id not 0).</summary>
+    private void Respond(double transactionId, object? value = null)
+    {
+        if (transactionId != 0)
+        {
+            _connection.SendCommand(0, "_result", transactionId, null, value ?? AmfUndefined.Value);
+        }
+    }
+
+    private static AmfObject Status(string level, string code, string description) =>
+        new AmfObject().Add("level", level).Add("code", code).Add("description", description);
+
+    /// <summary>Names from peers go into logs and replies: cut absurd ones short.</summary>
+    private static string Shorten(string? name) => name is null ? "" : name.Length <= 64 ? name : name[..64] + "...";
+}

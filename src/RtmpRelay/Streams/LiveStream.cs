@@ -1,0 +1,213 @@
+using RtmpRelay.Core;
+using RtmpRelay.Protocol.Chunks;
+using RtmpRelay.Protocol.Flv;
+using RtmpRelay.Protocol.Messages;
+
+namespace RtmpRelay.Streams;
+
+/// <summary>
+/// One published stream: the cache a late subscriber starts from (metadata, sequence headers) and the fan-out.
+/// Each message is chunked once and the same pooled bytes are queued to every subscriber; only a subscriber on
+/// another message stream id, or metadata in the other form, gets a chunking of its own.
+/// </summary>
+internal sealed class LiveStream
+{
+    // AMF0 string "@setDataFrame": marker, length 13, the name.
+    private static readonly byte[] SetDataFramePrefix = [0x02, 0x00, 0x0D, .. "@setDataFrame"u8];
+    private static readonly byte[] OnMetaDataPrefix = [0x02, 0x00, 0x0A, .. "onMetaData"u8];
+
+    private readonly Lock _gate = new();
+    private readonly int _chunkSize;
+    private readonly List<Variant> _variants = new(4);
+    private IStreamSubscriber[] _subscribers = [];
+    private RtmpMessage? _metadata; // "onMetaData", values (the player form)
+    private RtmpMessage? _videoHeader;
+    private RtmpMessage? _audioHeader;
+    private bool _hasVideo;
+    private bool _mediaStarted;
+
+    public LiveStream(StreamKey key, string publisherId, int chunkSize)
+    {
+        Key = key;
+        PublisherId = publisherId;
+        _chunkSize = chunkSize;
+    }
+
+    public StreamKey Key { get; }
+    public string PublisherId { get; }
+    public bool IsEnded { get; private set; }
+    public long MessagesRelayed { get; private set; }
+
+    private readonly CancellationTokenSource _ended = new();
+
+    /// <summary>Cancelled when the publisher stops.</summary>
+    public CancellationToken Ended => _ended.Token;
+
+    /// <summary>Takes one message from the publisher (called on its read loop) and queues it to every subscriber.</summary>
+    public void Publish(RtmpMessage message)
+    {
+        lock (_gate)
+        {
+            if (IsEnded)
+            {
+                return;
+            }
+            var kind = Classify(message, out var isMetadata);
+            MessagesRelayed++;
+            var subscribers = _subscribers;
+            if (subscribers.Length == 0)
+            {
+                return;
+            }
+            try
+            {
+                foreach (var subscriber in subscribers)
+                {
+                    subscriber.Queue.TryEnqueue(GetVariant(message, kind, subscriber.StreamId, isMetadata && subscriber.IsPublisherSide));
+                }
+            }
+            finally
+            {
+                foreach (var variant in _variants)
+                {
+                    variant.Message.Release();
+                }
+                _variants.Clear();
+            }
+        }
+    }
+
+    /// <summary>Adds a subscriber; it first gets the metadata and sequence headers, then media from the next keyframe.</summary>
+    public bool Attach(IStreamSubscriber subscriber)
+    {
+        lock (_gate)
+        {
+            if (IsEnded)
+            {
+                return false;
+            }
+            foreach (var header in (ReadOnlySpan<RtmpMessage?>)[_metadata, _videoHeader, _audioHeader])
+            {
+                if (header is not null)
+                {
+                    var chunked = Chunk(header, MediaKind.Header, subscriber.StreamId, header == _metadata && subscriber.IsPublisherSide);
+                    subscriber.Queue.TryEnqueue(chunked);
+                    chunked.Release();
+                }
+            }
+            if (_mediaStarted)
+            {
+                subscriber.Queue.StartAtNextKeyframe();
+            }
+            _subscribers = [.. _subscribers, subscriber];
+            return true;
+        }
+    }
+
+    public void Detach(IStreamSubscriber subscriber)
+    {
+        lock (_gate)
+        {
+            _subscribers = Array.FindAll(_subscribers, s => s != subscriber);
+        }
+    }
+
+    /// <summary>The publisher stopped: every subscriber is told, and the caches are released.</summary>
+    public void End()
+    {
+        IStreamSubscriber[] subscribers;
+        lock (_gate)
+        {
+            if (IsEnded)
+            {
+                return;
+            }
+            IsEnded = true;
+            subscribers = _subscribers;
+            _subscribers = [];
+            _metadata?.Release();
+            _videoHeader?.Release();
+            _audioHeader?.Release();
+            _metadata = _videoHeader = _audioHeader = null;
+        }
+        _ended.Cancel();
+        foreach (var subscriber in subscribers)
+        {
+            subscriber.OnStreamEnded();
+        }
+    }
+
+    private MediaKind Classify(RtmpMessage message, out bool isMetadata)
+    {
+        isMetadata = false;
+        switch (message.Type)
+        {
+            case RtmpMessageType.Video:
+                _hasVideo = true;
+                _mediaStarted = true;
+                if (FlvTag.IsVideoSequenceHeader(message.Span))
+                {
+                    Replace(ref _videoHeader, message);
+                    return MediaKind.Header;
+                }
+                return FlvTag.IsVideoKeyframe(message.Span) ? MediaKind.KeyFrame : MediaKind.Video;
+            case RtmpMessageType.Audio:
+                _mediaStarted = true;
+                if (FlvTag.IsAudioSequenceHeader(message.Span))
+                {
+                    Replace(ref _audioHeader, message);
+                    return MediaKind.Header;
+                }
+                return _hasVideo ? MediaKind.Audio : MediaKind.KeyFrame;
+            default:
+                if (message.Span.StartsWith(OnMetaDataPrefix))
+                {
+                    isMetadata = true;
+                    Replace(ref _metadata, message);
+                    return MediaKind.Header;
+                }
+                return MediaKind.Other;
+        }
+    }
+
+    private static void Replace(ref RtmpMessage? cached, RtmpMessage message)
+    {
+        cached?.Release();
+        cached = message.AddRef();
+    }
+
+    private ChunkedMessage GetVariant(RtmpMessage message, MediaKind kind, uint streamId, bool setDataFrame)
+    {
+        foreach (var variant in _variants)
+        {
+            if (variant.StreamId == streamId && variant.SetDataFrame == setDataFrame)
+            {
+                return variant.Message;
+            }
+        }
+        var chunked = Chunk(message, kind, streamId, setDataFrame);
+        _variants.Add(new Variant(streamId, setDataFrame, chunked));
+        return chunked;
+    }
+
+    private ChunkedMessage Chunk(RtmpMessage message, MediaKind kind, uint streamId, bool setDataFrame)
+    {
+        var chunkStream = message.Type switch
+        {
+            RtmpMessageType.Audio => RtmpConnection.AudioChunkStream,
+            RtmpMessageType.Video => RtmpConnection.VideoChunkStream,
+            _ => RtmpConnection.DataChunkStream,
+        };
+        if (!setDataFrame)
+        {
+            return ChunkedMessage.Create(chunkStream, message.Type, message.Timestamp, streamId, message.Span, _chunkSize, kind);
+        }
+        // Metadata to a server is sent as an encoder sends it: "@setDataFrame", "onMetaData", values.
+        Span<byte> payload = message.Length + SetDataFramePrefix.Length <= 4096 ? stackalloc byte[message.Length + SetDataFramePrefix.Length] : new byte[message.Length + SetDataFramePrefix.Length];
+        SetDataFramePrefix.CopyTo(payload);
+        message.Span.CopyTo(payload[SetDataFramePrefix.Length..]);
+        return ChunkedMessage.Create(chunkStream, message.Type, message.Timestamp, streamId, payload, _chunkSize, kind);
+    }
+
+    private readonly record struct Variant(uint StreamId, bool SetDataFrame, ChunkedMessage Message);
+}
