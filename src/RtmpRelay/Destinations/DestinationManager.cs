@@ -67,13 +67,13 @@ internal sealed class DestinationManager : IHostedService
             }
             var first = new DestinationSubscriber(AssumedStreamId, options.SendQueueBytes);
             stream.Attach(first);
-            var task = PushAsync(stream, name, url, options, first);
+            var task = PushAsync(stream, name, url, destination, options, first);
             _running.TryAdd(task, 0);
             _ = task.ContinueWith(t => _running.TryRemove(t, out _), TaskScheduler.Default);
         }
     }
 
-    private async Task PushAsync(LiveStream stream, string name, DestinationUrl url, RelayOptions options, DestinationSubscriber subscriber)
+    private async Task PushAsync(LiveStream stream, string name, DestinationUrl url, DestinationOptions destination, RelayOptions options, DestinationSubscriber subscriber)
     {
         await Task.Yield(); // off the publisher's read loop
         var key = stream.Key.ToString();
@@ -83,7 +83,7 @@ internal sealed class DestinationManager : IHostedService
             while (!stop.IsCancellationRequested)
             {
                 DestinationLog.Connecting(_logger, key, name, url.Redacted);
-                var session = new DestinationSession(url, stream, name, options, _time, _logger);
+                var session = new DestinationSession(url, destination, stream, name, options, _time, _logger);
                 try
                 {
                     var reason = await session.RunAsync(subscriber, _stopping.Token);

@@ -20,6 +20,7 @@ namespace RtmpRelay.Destinations;
 internal sealed class DestinationSession
 {
     private readonly DestinationUrl _url;
+    private readonly DestinationOptions _destination;
     private readonly LiveStream _stream;
     private readonly string _name;
     private readonly RelayOptions _options;
@@ -30,9 +31,10 @@ internal sealed class DestinationSession
     private RtmpConnection? _connection;
     private double _nextTransaction = 1;
 
-    public DestinationSession(DestinationUrl url, LiveStream stream, string name, RelayOptions options, TimeProvider time, ILogger logger)
+    public DestinationSession(DestinationUrl url, DestinationOptions destination, LiveStream stream, string name, RelayOptions options, TimeProvider time, ILogger logger)
     {
         _url = url;
+        _destination = destination;
         _stream = stream;
         _name = name;
         _options = options;
@@ -54,8 +56,24 @@ internal sealed class DestinationSession
         {
             throw new RtmpProtocolException($"TCP connect to {_url.Host}:{_url.Port} timed out");
         }
-        await using var network = new NetworkStream(socket, ownsSocket: false);
-        var pipe = new StreamDuplexPipe(network);
+        Stream transport = new NetworkStream(socket, ownsSocket: false);
+        if (_url.UsesTls)
+        {
+            if (_destination.AllowInvalidCertificate)
+            {
+                TlsLog.ValidationDisabled(_logger, _stream.Key.ToString(), _name);
+            }
+            try
+            {
+                transport = await DestinationTls.AuthenticateAsync(transport, _url, _destination, setup.Token);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw new RtmpProtocolException($"TLS handshake with {_url.Host} timed out");
+            }
+        }
+        await using var _ = transport;
+        var pipe = new StreamDuplexPipe(transport);
 
         var handshake = new ClientHandshake();
         handshake.WriteC0C1(pipe.Output);

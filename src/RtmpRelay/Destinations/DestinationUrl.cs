@@ -7,9 +7,15 @@ namespace RtmpRelay.Destinations;
 internal sealed record DestinationUrl(string Scheme, string Host, int Port, string App, string StreamName)
 {
     public const int DefaultRtmpPort = 1935;
+    public const int DefaultRtmpsPort = 443;
+
+    /// <summary>Whether the connection is wrapped in TLS (rtmps).</summary>
+    public bool UsesTls => Scheme == "rtmps";
 
     /// <summary>The tcUrl sent in connect: the URL up to and including the application.</summary>
-    public string TcUrl => $"{Scheme}://{Host}{(Port == DefaultRtmpPort ? "" : $":{Port}")}/{App}";
+    public string TcUrl => $"{Scheme}://{(Host.Contains(':') ? $"[{Host}]" : Host)}{(Port == DefaultPort(Scheme) ? "" : $":{Port}")}/{App}";
+
+    private static int DefaultPort(string scheme) => scheme == "rtmps" ? DefaultRtmpsPort : DefaultRtmpPort;
 
     /// <summary>The URL with the stream name hidden: stream names are keys, and keys stay out of logs.</summary>
     public string Redacted => $"{TcUrl}/{(StreamName.Length <= 4 ? "****" : StreamName[..2] + "****")}";
@@ -27,9 +33,9 @@ internal sealed record DestinationUrl(string Scheme, string Host, int Port, stri
             return false;
         }
         var scheme = url[..schemeEnd].ToLowerInvariant();
-        if (scheme != "rtmp")
+        if (scheme is not ("rtmp" or "rtmps"))
         {
-            error = $"scheme '{scheme}' is not supported (supported: rtmp)";
+            error = $"scheme '{scheme}' is not supported (supported: rtmp, rtmps)";
             return false;
         }
         var rest = url[(schemeEnd + 3)..];
@@ -39,7 +45,7 @@ internal sealed record DestinationUrl(string Scheme, string Host, int Port, stri
             error = "no host, or no application and stream name";
             return false;
         }
-        if (!TryParseAuthority(rest[..slash], out var host, out var port))
+        if (!TryParseAuthority(rest[..slash], DefaultPort(scheme), out var host, out var port))
         {
             error = $"invalid host or port '{rest[..slash]}'";
             return false;
@@ -65,9 +71,9 @@ internal sealed record DestinationUrl(string Scheme, string Host, int Port, stri
         return true;
     }
 
-    private static bool TryParseAuthority(string authority, out string host, out int port)
+    private static bool TryParseAuthority(string authority, int defaultPort, out string host, out int port)
     {
-        port = DefaultRtmpPort;
+        port = defaultPort;
         host = authority;
         if (authority.StartsWith('['))
         {

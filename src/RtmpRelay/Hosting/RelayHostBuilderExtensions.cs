@@ -1,9 +1,12 @@
+using System.Security.Authentication;
 using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Server.Kestrel;
 using Microsoft.Extensions.Options;
 using RtmpRelay.Destinations;
 using RtmpRelay.Options;
 using RtmpRelay.Server;
 using RtmpRelay.Streams;
+using RtmpRelay.Transports.Tls;
 
 namespace RtmpRelay.Hosting;
 
@@ -11,11 +14,13 @@ internal static class RelayHostBuilderExtensions
 {
     /// <summary>Kestrel endpoint names the relay attaches its handlers to.</summary>
     public const string RtmpEndpoint = "Rtmp";
+    public const string RtmpsEndpoint = "Rtmps";
 
     /// <summary>
     /// Adds the relay: options from "Relay", the stream registry, destinations, and the RTMP connection handler on the
-    /// Kestrel endpoint "Rtmp" (default rtmp://0.0.0.0:1935). Kestrel's own configuration section drives the endpoints,
-    /// so addresses can be changed like any ASP.NET Core endpoint (appsettings, environment, command line).
+    /// Kestrel endpoints "Rtmp" (default rtmp://0.0.0.0:1935) and "Rtmps" (TLS by Kestrel in front of the same handler).
+    /// Kestrel's own configuration section drives the endpoints, so addresses and certificates are set like any
+    /// ASP.NET Core endpoint's (appsettings, environment, command line), and certificate files are reloaded on change.
     /// </summary>
     public static WebApplicationBuilder AddRtmpRelay(this WebApplicationBuilder builder)
     {
@@ -25,15 +30,44 @@ internal static class RelayHostBuilderExtensions
             InitialData = new Dictionary<string, string?> { [$"Kestrel:Endpoints:{RtmpEndpoint}:Url"] = "rtmp://0.0.0.0:1935" },
         });
 
+        var rtmps = builder.Configuration.GetSection($"Kestrel:Endpoints:{RtmpsEndpoint}");
+        var certificateCreated = DevelopmentCertificate.EnsureExists(builder.Environment.ContentRootPath,
+            rtmps["Certificate:Path"], rtmps["Certificate:KeyPath"]);
+
         builder.Services.AddOptions<RelayOptions>().Bind(builder.Configuration.GetSection(RelayOptions.SectionName)).ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<RelayOptions>, RelayOptionsValidator>();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<StreamRegistry>();
         builder.Services.AddHostedService<DestinationManager>();
+        builder.Services.AddHostedService(services => new StartupReport(
+            services.GetRequiredService<ILogger<StartupReport>>(), certificateCreated));
+        // Kestrel logs why a TLS handshake failed at Debug; keep that reason visible by default.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Server.Kestrel.Https", LogLevel.Debug);
 
         builder.WebHost.ConfigureKestrel((context, kestrel) =>
             kestrel.Configure(EndpointSchemes.MapForKestrel(context.Configuration.GetSection("Kestrel")), reloadOnChange: true)
-                .Endpoint(RtmpEndpoint, endpoint => endpoint.ListenOptions.UseConnectionHandler<RtmpConnectionHandler>()));
+                .Endpoint(RtmpEndpoint, endpoint => UseRtmp(endpoint, kestrel.ApplicationServices))
+                .Endpoint(RtmpsEndpoint, endpoint => UseRtmp(endpoint, kestrel.ApplicationServices)));
         return builder;
+    }
+
+    private static void UseRtmp(EndpointConfiguration endpoint, IServiceProvider services)
+    {
+        if (endpoint.IsHttps)
+        {
+            // Kestrel would add TLS after this callback, behind the handler; put it in front explicitly.
+            var limits = services.GetRequiredService<IOptions<RelayOptions>>().Value.Limits;
+            var https = endpoint.HttpsOptions;
+            if (https.SslProtocols == SslProtocols.None)
+            {
+                https.SslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13;
+            }
+            https.HandshakeTimeout = limits.HandshakeTimeout;
+            var logger = services.GetRequiredService<ILogger<TlsSniffingMiddleware>>();
+            var time = services.GetRequiredService<TimeProvider>();
+            endpoint.ListenOptions.Use(next => new TlsSniffingMiddleware(next, limits.HandshakeTimeout, time, logger).OnConnectionAsync);
+            endpoint.ListenOptions.UseHttps(https);
+        }
+        endpoint.ListenOptions.UseConnectionHandler<RtmpConnectionHandler>();
     }
 }

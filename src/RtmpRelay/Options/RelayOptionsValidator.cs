@@ -39,9 +39,15 @@ internal sealed class RelayOptionsValidator : IValidateOptions<RelayOptions>
             foreach (var (destinationName, destination) in application.Destinations)
             {
                 var sample = DestinationUrl.Expand(destination.Url, app, "stream");
+                var key = $"Relay:Applications:{app}:Destinations:{destinationName}";
                 if (!DestinationUrl.TryParse(sample, out _, out var error))
                 {
-                    errors.Add($"Relay:Applications:{app}:Destinations:{destinationName}:Url: {error}.");
+                    errors.Add($"{key}:Url: {error}.");
+                }
+                var pin = DestinationTls.NormalizeFingerprint(destination.CertificateFingerprint);
+                if (pin is not null && (pin.Length != 64 || !pin.All(Uri.IsHexDigit)))
+                {
+                    errors.Add($"{key}:CertificateFingerprint must be a SHA-256 fingerprint: 64 hex digits, colons allowed.");
                 }
             }
         }

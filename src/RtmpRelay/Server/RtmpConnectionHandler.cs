@@ -6,6 +6,7 @@ using RtmpRelay.Options;
 using RtmpRelay.Protocol;
 using RtmpRelay.Protocol.Handshake;
 using RtmpRelay.Streams;
+using RtmpRelay.Transports.Tls;
 
 namespace RtmpRelay.Server;
 
@@ -32,6 +33,7 @@ internal sealed class RtmpConnectionHandler : ConnectionHandler
     {
         var id = context.ConnectionId;
         var options = _options.CurrentValue;
+        context.Items[TlsSniffingMiddleware.ReachedRtmpKey] = true;
         ConnectionLog.Accepted(_logger, id, context.RemoteEndPoint?.ToString());
         try
         {
