@@ -16,6 +16,7 @@ internal sealed class SendQueue
     private WriterSignal? _signal;
     private long _queuedBytes;
     private bool _waitingForKeyframe;
+    private bool _joining; // waiting for the first keyframe: skipping is not dropping
     private bool _completed;
     private long _dropped;
 
@@ -47,7 +48,10 @@ internal sealed class SendQueue
             }
             if (!Admit(message))
             {
-                _dropped++;
+                if (!_joining)
+                {
+                    _dropped++;
+                }
                 return false;
             }
             _messages.Enqueue(message.AddRef());
@@ -63,6 +67,7 @@ internal sealed class SendQueue
         lock (_gate)
         {
             _waitingForKeyframe = true;
+            _joining = true;
         }
     }
 
@@ -113,6 +118,7 @@ internal sealed class SendQueue
                 return false;
             }
             _waitingForKeyframe = false;
+            _joining = false;
             return true;
         }
         if (_queuedBytes + message.Length > _maxBytes)

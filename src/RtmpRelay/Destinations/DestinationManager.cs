@@ -87,11 +87,13 @@ internal sealed class DestinationManager : IHostedService
                 try
                 {
                     var reason = await session.RunAsync(subscriber, _stopping.Token);
+                    subscriber = session.Subscriber!;
                     DestinationLog.Closed(_logger, key, name, reason, subscriber.Queue.DroppedMessages);
                     return;
                 }
                 catch (Exception ex) when (ex is RtmpProtocolException or IOException or System.Net.Sockets.SocketException or OperationCanceledException)
                 {
+                    subscriber = session.Subscriber!;
                     stream.Detach(subscriber);
                     subscriber.Queue.Clear();
                     if (stop.IsCancellationRequested)

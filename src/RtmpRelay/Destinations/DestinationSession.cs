@@ -42,9 +42,13 @@ internal sealed class DestinationSession
         _logger = logger;
     }
 
+    /// <summary>The stream subscription in use (replaced when the destination answers createStream with an unexpected id).</summary>
+    public DestinationSubscriber? Subscriber { get; private set; }
+
     /// <summary>Runs until the destination fails or the stream ends; returns why it closed, throws on failure.</summary>
     public async Task<string> RunAsync(DestinationSubscriber subscriber, CancellationToken cancellationToken)
     {
+        Subscriber = subscriber;
         using var setup = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         setup.CancelAfter(_options.Destinations.ConnectTimeout);
         using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
@@ -100,7 +104,7 @@ internal sealed class DestinationSession
         {
             await running;
         }
-        if (subscriber.HasEnded)
+        if (Subscriber.HasEnded)
         {
             return "the stream ended";
         }
@@ -125,7 +129,12 @@ internal sealed class DestinationSession
         var streamId = created.Count > 3 && created[3] is double number ? (uint)number : 1u;
         if (streamId != subscriber.StreamId)
         {
-            throw new RtmpProtocolException($"destination created stream id {streamId}; the relay chunks media for stream id {subscriber.StreamId}");
+            // Media queued so far was chunked for the assumed id: start over on the next keyframe with the real one.
+            _stream.Detach(subscriber);
+            subscriber.Queue.Clear();
+            subscriber = new DestinationSubscriber(streamId, _options.SendQueueBytes);
+            Subscriber = subscriber;
+            _stream.Attach(subscriber);
         }
 
         connection.SendCommand(streamId, "publish", 0, null, _url.StreamName, "live");
