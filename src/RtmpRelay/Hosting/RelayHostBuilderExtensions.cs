@@ -6,6 +6,7 @@ using RtmpRelay.Destinations;
 using RtmpRelay.Options;
 using RtmpRelay.Server;
 using RtmpRelay.Streams;
+using RtmpRelay.Transports.Rtmpt;
 using RtmpRelay.Transports.Tls;
 
 namespace RtmpRelay.Hosting;
@@ -15,6 +16,17 @@ internal static class RelayHostBuilderExtensions
     /// <summary>Kestrel endpoint names the relay attaches its handlers to.</summary>
     public const string RtmpEndpoint = "Rtmp";
     public const string RtmpsEndpoint = "Rtmps";
+
+    /// <summary>
+    /// Serves the relay's HTTP side: RTMPT on the HTTP endpoints (Rtmpt, Rtmpts), and every other request through YARP
+    /// (the "ReverseProxy" section; 404 when it has no routes).
+    /// </summary>
+    public static WebApplication MapRtmpRelay(this WebApplication app)
+    {
+        app.MapRtmpt();
+        app.MapReverseProxy();
+        return app;
+    }
 
     /// <summary>
     /// Adds the relay: options from "Relay", the stream registry, destinations, and the RTMP connection handler on the
@@ -39,6 +51,12 @@ internal static class RelayHostBuilderExtensions
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<StreamRegistry>();
         builder.Services.AddHostedService<DestinationManager>();
+        builder.Services.AddSingleton<RtmpConnectionHandler>();
+        builder.Services.AddSingleton<RtmptSessionStore>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<RtmptSessionStore>());
+        builder.Services.AddSingleton<RtmptClusterForwarder>();
+        builder.Services.AddSingleton<RtmptRequestHandler>();
+        builder.Services.AddReverseProxy().LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"));
         builder.Services.AddHostedService(services => new StartupReport(
             services.GetRequiredService<ILogger<StartupReport>>(), certificateCreated));
         // Kestrel logs why a TLS handshake failed at Debug; keep that reason visible by default.

@@ -17,6 +17,12 @@ public sealed class RelayOptions
     /// <summary>How destinations are driven.</summary>
     public DestinationDefaultsOptions Destinations { get; set; } = new();
 
+    /// <summary>RTMP tunnelled in HTTP.</summary>
+    public RtmptOptions Rtmpt { get; set; } = new();
+
+    /// <summary>Several relay nodes behind one address.</summary>
+    public ClusterOptions Cluster { get; set; } = new();
+
     /// <summary>Chunk size the relay sends with (to publishers, players and destinations). Default 4096.</summary>
     public int ChunkSize { get; set; } = 4096;
 

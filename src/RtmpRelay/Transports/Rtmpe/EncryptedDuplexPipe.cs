@@ -1,0 +1,201 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using RtmpRelay.Protocol.Handshake;
+
+namespace RtmpRelay.Transports.Rtmpe;
+
+/// <summary>
+/// The RTMPE transport layer: after an RTMPE handshake, stands in for the connection's transport the way Kestrel's
+/// HttpsConnectionMiddleware stands in for TLS. What the core reads is decrypted, what it writes is encrypted.
+/// </summary>
+/// <remarks>
+/// <code>
+///  inner.Input ──► input pump: decrypt ──► _incoming ──► Input (the core reads)
+///  inner.Output ◄── output pump: encrypt ◄── _outgoing ◄── Output (the core writes)
+/// </code>
+/// Both pipes pause their writer at <see cref="PauseWriterThreshold"/>, so a slow side holds the other back instead
+/// of buffering without bound. Completion and errors flow both ways:
+/// <list type="bullet">
+/// <item>peer closes or the transport fails: the core's next read ends (or throws) once the decrypted bytes are drained;</item>
+/// <item>the core completes Output: what it wrote is encrypted and flushed, then inner.Output completes;</item>
+/// <item>the core completes Input, or the transport stops reading our output: the matching pump stops and completes
+/// its inner end, and the core's next flush reports completion (or throws the transport's error).</item>
+/// </list>
+/// Call <see cref="RunAsync"/> once (the pumps start there) and await it, or dispose to abort the pumps. Bytes the
+/// handshake left in inner.Input (the client's first chunk after C2) are already ciphertext and are decrypted first.
+/// </remarks>
+internal sealed class EncryptedDuplexPipe : IDuplexPipe, IAsyncDisposable
+{
+    /// <summary>Decrypted or plaintext bytes buffered per direction before the producing side waits: 1 MiB.</summary>
+    public const long PauseWriterThreshold = 1024 * 1024;
+
+    private const long ResumeWriterThreshold = PauseWriterThreshold / 2;
+
+    private static readonly PipeOptions s_pipeOptions = new(
+        pauseWriterThreshold: PauseWriterThreshold,
+        resumeWriterThreshold: ResumeWriterThreshold,
+        useSynchronizationContext: false);
+
+    private readonly IDuplexPipe _inner;
+    private readonly IRtmpeStreamCipher _decryptor;
+    private readonly IRtmpeStreamCipher _encryptor;
+    private readonly Pipe _incoming = new(s_pipeOptions);
+    private readonly Pipe _outgoing = new(s_pipeOptions);
+    private readonly object _gate = new();
+    private Task? _running;
+    private volatile bool _aborted;
+
+    /// <summary>
+    /// Wraps <paramref name="inner"/> (positioned right after C2/S2) with the handshake's two RC4 streams:
+    /// <paramref name="decryptor"/> for what arrives, <paramref name="encryptor"/> for what leaves.
+    /// </summary>
+    public EncryptedDuplexPipe(IDuplexPipe inner, IRtmpeStreamCipher decryptor, IRtmpeStreamCipher encryptor)
+    {
+        ArgumentNullException.ThrowIfNull(inner);
+        ArgumentNullException.ThrowIfNull(decryptor);
+        ArgumentNullException.ThrowIfNull(encryptor);
+        _inner = inner;
+        _decryptor = decryptor;
+        _encryptor = encryptor;
+    }
+
+    /// <summary>Decrypted bytes from the peer.</summary>
+    public PipeReader Input => _incoming.Reader;
+
+    /// <summary>Plaintext for the peer; encrypted on its way out.</summary>
+    public PipeWriter Output => _outgoing.Writer;
+
+    /// <summary>
+    /// Starts both pumps (on the first call) and returns a task that completes when both have stopped. It does not
+    /// fault: errors are handed to the pipe ends instead (see remarks).
+    /// </summary>
+    public Task RunAsync()
+    {
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_aborted, this);
+            return _running ??= Task.WhenAll(Task.Run(PumpInputAsync), Task.Run(PumpOutputAsync));
+        }
+    }
+
+    /// <summary>
+    /// Aborts: completes the core-facing ends, cancels pending transport reads and flushes, and waits for the pumps.
+    /// Output the core wrote but the transport has not yet taken may be dropped; to close gracefully, complete
+    /// <see cref="Output"/> and await <see cref="RunAsync"/> first.
+    /// </summary>
+    public async ValueTask DisposeAsync()
+    {
+        Task? running;
+        lock (_gate)
+        {
+            if (_aborted)
+                return;
+            _aborted = true;
+            running = _running;
+        }
+
+        _incoming.Reader.Complete();
+        _outgoing.Writer.Complete();
+        if (running is null)
+        {
+            // Never started: nothing to wait for. The inner pipe belongs to the caller.
+            return;
+        }
+
+        _inner.Input.CancelPendingRead();
+        _inner.Output.CancelPendingFlush();
+        await running.ConfigureAwait(false);
+    }
+
+    private async Task PumpInputAsync()
+    {
+        PipeReader source = _inner.Input;
+        PipeWriter target = _incoming.Writer;
+        Exception? error = null;
+        try
+        {
+            while (true)
+            {
+                ReadResult result = await source.ReadAsync().ConfigureAwait(false);
+                if (result.IsCanceled && _aborted)
+                    break;
+
+                ReadOnlySequence<byte> buffer = result.Buffer;
+                Transform(_decryptor, buffer, target);
+                source.AdvanceTo(buffer.End);
+
+                FlushResult flush = await target.FlushAsync().ConfigureAwait(false);
+                // Completed: the core stopped reading, so nobody wants the rest.
+                if (flush.IsCompleted || (flush.IsCanceled && _aborted) || result.IsCompleted)
+                    break;
+            }
+        }
+        catch (Exception ex)
+        {
+            error = ex;
+        }
+        finally
+        {
+            // The core drains what was decrypted, then sees the end (or the transport's error).
+            await target.CompleteAsync(error).ConfigureAwait(false);
+            await source.CompleteAsync().ConfigureAwait(false);
+        }
+    }
+
+    private async Task PumpOutputAsync()
+    {
+        PipeReader source = _outgoing.Reader;
+        PipeWriter target = _inner.Output;
+        Exception? error = null;
+        try
+        {
+            while (true)
+            {
+                ReadResult result = await source.ReadAsync().ConfigureAwait(false);
+                if (result.IsCanceled && _aborted)
+                    break;
+
+                ReadOnlySequence<byte> buffer = result.Buffer;
+                Transform(_encryptor, buffer, target);
+                source.AdvanceTo(buffer.End);
+
+                if (!buffer.IsEmpty)
+                {
+                    FlushResult flush = await target.FlushAsync().ConfigureAwait(false);
+                    // Completed: the transport no longer takes our bytes.
+                    if (flush.IsCompleted || (flush.IsCanceled && _aborted))
+                        break;
+                }
+                if (result.IsCompleted)
+                    break;
+            }
+        }
+        catch (Exception ex)
+        {
+            error = ex;
+        }
+        finally
+        {
+            // A transport error reaches the core through its next flush; a clean end just completes the transport.
+            await source.CompleteAsync(error).ConfigureAwait(false);
+            await target.CompleteAsync(error).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Runs every byte of <paramref name="buffer"/> through <paramref name="cipher"/> into <paramref name="target"/>, span to span.</summary>
+    private static void Transform(IRtmpeStreamCipher cipher, in ReadOnlySequence<byte> buffer, PipeWriter target)
+    {
+        foreach (ReadOnlyMemory<byte> segment in buffer)
+        {
+            ReadOnlySpan<byte> source = segment.Span;
+            while (!source.IsEmpty)
+            {
+                Span<byte> destination = target.GetSpan();
+                int count = Math.Min(destination.Length, source.Length);
+                cipher.Transform(source[..count], destination[..count]);
+                target.Advance(count);
+                source = source[count..];
+            }
+        }
+    }
+}
