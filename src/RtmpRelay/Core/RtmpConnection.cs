@@ -197,7 +197,7 @@ internal sealed partial class RtmpConnection : IAsyncDisposable
 
     private void Dispatch(RtmpMessage message)
     {
-        ConnectionLog.MessageReceived(_logger, Id, message.Type.ToString(), message.Length, message.Timestamp, message.StreamId);
+        ConnectionLog.MessageReceived(_logger, Id, message.Type, message.Length, message.Timestamp, message.StreamId);
         switch (message.Type)
         {
             case RtmpMessageType.SetChunkSize:

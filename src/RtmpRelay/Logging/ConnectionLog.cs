@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using RtmpRelay.Protocol.Messages;
 
 namespace RtmpRelay.Logging;
 
@@ -21,7 +22,7 @@ internal static partial class ConnectionLog
     public static partial void Unexpected(ILogger logger, string connectionId, Exception exception);
 
     [LoggerMessage(105, LogLevel.Trace, "[{ConnectionId}] Received {Type} ({Length} bytes, ts {Timestamp}, stream {StreamId})")]
-    public static partial void MessageReceived(ILogger logger, string connectionId, string type, int length, uint timestamp, uint streamId);
+    public static partial void MessageReceived(ILogger logger, string connectionId, RtmpMessageType type, int length, uint timestamp, uint streamId);
 
     [LoggerMessage(106, LogLevel.Debug, "[{ConnectionId}] Peer set its chunk size to {ChunkSize}")]
     public static partial void PeerChunkSize(ILogger logger, string connectionId, int chunkSize);
