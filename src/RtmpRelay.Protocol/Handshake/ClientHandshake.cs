@@ -5,7 +5,8 @@ namespace RtmpRelay.Protocol.Handshake;
 
 /// <summary>
 /// Client side of the RTMP handshake, as ffmpeg speaks it: plain C0 = 3 and a Flash Player 9 digest C1
-/// (version 9.0.124.2, scheme 0). Pure and synchronous, buffers nothing itself.
+/// (version 9.0.124.2, scheme 0), or RTMPE (ClientHandshake.Rtmpe.cs) when created with encrypted = true.
+/// Pure and synchronous, buffers nothing itself.
 /// </summary>
 /// <remarks>
 /// <code>
@@ -21,7 +22,7 @@ namespace RtmpRelay.Protocol.Handshake;
 /// Otherwise: C2 = echo of S1.
 /// </code>
 /// </remarks>
-public sealed class ClientHandshake
+public sealed partial class ClientHandshake
 {
     private const int S0S1Size = 1 + HandshakeDigest.PacketSize;
     private const uint ClientVersion = 0x09007C02; // 9.0.124.2, what ffmpeg sends
@@ -32,8 +33,18 @@ public sealed class ClientHandshake
     private bool _c2Written;
     private bool _completed;
 
-    /// <summary>Creates a client handshake; <paramref name="options"/> defaults to <see cref="HandshakeOptions.Default"/>.</summary>
-    public ClientHandshake(HandshakeOptions? options = null) => _options = options ?? HandshakeOptions.Default;
+    /// <summary>
+    /// Creates a client handshake; <paramref name="options"/> defaults to <see cref="HandshakeOptions.Default"/>.
+    /// With <paramref name="encrypted"/> (default false) it speaks RTMPE, which needs <see cref="HandshakeOptions.Rtmpe"/>.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="encrypted"/> without <see cref="HandshakeOptions.Rtmpe"/>.</exception>
+    public ClientHandshake(HandshakeOptions? options = null, bool encrypted = false)
+    {
+        _options = options ?? HandshakeOptions.Default;
+        if (encrypted && _options.Rtmpe is null)
+            throw new ArgumentException("an RTMPE client handshake needs HandshakeOptions.Rtmpe", nameof(options));
+        IsEncrypted = encrypted;
+    }
 
     /// <summary>S0 as received (0 until it arrived).</summary>
     public byte ServerVersion { get; private set; }
@@ -59,6 +70,12 @@ public sealed class ClientHandshake
         ArgumentNullException.ThrowIfNull(output);
         if (_c0c1Written)
             throw new InvalidOperationException("C0+C1 have already been written");
+        if (IsEncrypted)
+        {
+            WriteEncryptedC0C1(output);
+            _c0c1Written = true;
+            return;
+        }
 
         Span<byte> c0c1 = output.GetSpan(1 + HandshakeDigest.PacketSize)[..(1 + HandshakeDigest.PacketSize)];
         Span<byte> c1 = c0c1[1..];
@@ -78,7 +95,9 @@ public sealed class ClientHandshake
     /// <paramref name="input"/> past what it consumed. Bytes after S2 stay in <paramref name="input"/>.
     /// </summary>
     /// <returns>True once S2 has been consumed; false when more bytes are needed.</returns>
-    /// <exception cref="RtmpProtocolException">S0 is not plain RTMP.</exception>
+    /// <exception cref="RtmpProtocolException">
+    /// S0 is not plain RTMP (or, for RTMPE, not 0x06/0x08/0x09); for RTMPE also an S1 without a valid digest or with a bad DH key.
+    /// </exception>
     public bool TryAdvance(ref ReadOnlySequence<byte> input, IBufferWriter<byte> output)
     {
         ArgumentNullException.ThrowIfNull(output);
@@ -93,11 +112,17 @@ public sealed class ClientHandshake
                 return false;
 
             ServerVersion = HandshakeBuffer.PeekFirst(input);
-            HandshakeVersion.CheckServer(ServerVersion);
+            if (IsEncrypted)
+                _signatureCipher = HandshakeVersion.CheckRtmpeServer(ServerVersion);
+            else
+                HandshakeVersion.CheckServer(ServerVersion);
             if (input.Length < S0S1Size)
                 return false;
 
-            WriteC2(input.Slice(1, HandshakeDigest.PacketSize), output);
+            if (IsEncrypted)
+                WriteEncryptedC2(input.Slice(1, HandshakeDigest.PacketSize), output);
+            else
+                WriteC2(input.Slice(1, HandshakeDigest.PacketSize), output);
             input = input.Slice(S0S1Size);
             _c2Written = true;
         }
@@ -145,6 +170,8 @@ public sealed class ClientHandshake
 
         Span<byte> key = stackalloc byte[HandshakeDigest.DigestSize];
         HandshakeDigest.ComputeSignatureKey(_c1Digest, HandshakeDigest.Fms68, key);
-        S2SignatureValid = HandshakeDigest.VerifySignature(s2, key);
+        S2SignatureValid = IsEncrypted
+            ? RtmpeKeys.VerifySignature(_options.Rtmpe!, _signatureCipher, s2, key)
+            : HandshakeDigest.VerifySignature(s2, key);
     }
 }

@@ -2,7 +2,7 @@ namespace RtmpRelay.Protocol.Handshake;
 
 /// <summary>
 /// Classifies the first byte a peer sends (C0 or S0). This is the single place where the version
-/// is dispatched; RTMPE plugs in where <see cref="HandshakeMode.Encrypted"/> is handled.
+/// is dispatched; <see cref="HandshakeMode.Encrypted"/> leads to the RTMPE paths of the handshakes.
 /// </summary>
 internal static class HandshakeVersion
 {
@@ -23,11 +23,21 @@ internal static class HandshakeVersion
             throw new RtmpProtocolException($"server answered an RTMPE handshake (S0=0x{s0:X2}) to a plain RTMP C0");
     }
 
-    /// <summary>The reason used until the RTMPE handshake is implemented.</summary>
+    /// <summary>Checks S0 in answer to our RTMPE C0: it must be 0x06, 0x08 or 0x09.</summary>
+    public static RtmpeSignatureCipher CheckRtmpeServer(byte s0)
+    {
+        ThrowIfNotRtmp(s0, "S0");
+        if (!IsEncrypted(s0))
+            throw new RtmpProtocolException($"server answered S0=0x{s0:X2} to an RTMPE C0: it does not speak RTMPE");
+        return (RtmpeSignatureCipher)s0;
+    }
+
+    /// <summary>The reason used when a client asks for RTMPE and no <see cref="HandshakeOptions.Rtmpe"/> is configured.</summary>
     public static RtmpProtocolException RtmpeNotEnabled(byte c0) =>
         new($"RTMPE handshake (C0=0x{c0:X2}) is not enabled on this endpoint");
 
-    private static bool IsEncrypted(byte version) => version is 0x06 or 0x08 or 0x09;
+    /// <summary>0x06, 0x08 or 0x09.</summary>
+    public static bool IsEncrypted(byte version) => version is 0x06 or 0x08 or 0x09;
 
     private static void ThrowIfNotRtmp(byte value, string what)
     {

@@ -4,7 +4,8 @@ using System.Buffers.Binary;
 namespace RtmpRelay.Protocol.Handshake;
 
 /// <summary>
-/// Server side of the RTMP handshake, simple or Flash Player 9 digest. Pure and synchronous: feed it what
+/// Server side of the RTMP handshake: simple, Flash Player 9 digest, or RTMPE (encrypted, when
+/// <see cref="HandshakeOptions.Rtmpe"/> is set). Pure and synchronous: feed it what
 /// arrived, it writes S0+S1+S2 once C0+C1 are complete and reports completion once C2 has been consumed.
 /// It buffers nothing itself; a truncated handshake just keeps returning false (the caller owns the deadline).
 /// </summary>
@@ -15,14 +16,15 @@ namespace RtmpRelay.Protocol.Handshake;
 ///                        &lt;-----   S0 (1) + S1 (1536) + S2 (1536), one write (ffmpeg waits for S2 before C2)
 ///   C2 (1536) [+ first chunk] --->
 ///
-/// C0: 3 plain; 0x06/0x08/0x09 RTMPE (not enabled yet); 0x16 TLS; >= 0x20 another protocol;
-///     other small values are answered with S0 = 3.
+/// C0: 3 plain; 0x06/0x08/0x09 RTMPE (ServerHandshake.Rtmpe.cs; rejected when no crypto is configured);
+///     0x16 TLS; >= 0x20 another protocol; other small values (0x0A ...) are answered with S0 = 3, as the
+///     handshake notes say a server that does not know the version does.
 /// C1 version (bytes 4..7) zero: simple (S1 version 0, S2 = echo of C1).
 /// Otherwise FP30 digest in scheme 1, then 0: digest (S1 version 3.5.1.1 with an FMS36 scheme-0 digest,
 ///     S2 = C1[0..1504) + signature); no valid digest: simple.
 /// </code>
 /// </remarks>
-public sealed class ServerHandshake
+public sealed partial class ServerHandshake
 {
     private const int C0C1Size = 1 + HandshakeDigest.PacketSize;
     private const int ResponseSize = 1 + 2 * HandshakeDigest.PacketSize;
@@ -57,12 +59,17 @@ public sealed class ServerHandshake
     /// <summary>Whether C2 has been consumed.</summary>
     public bool IsCompleted => _completed;
 
+    /// <summary>S0 as sent (0 until S0..S2 are written): 3, or 0x06/0x08/0x09 for RTMPE.</summary>
+    public byte ResponseVersion { get; private set; }
+
     /// <summary>
     /// Consumes C0+C1 (answering with S0+S1+S2 in one write to <paramref name="output"/>) and then C2, advancing
     /// <paramref name="input"/> past what it consumed. Bytes after C2 stay in <paramref name="input"/>.
     /// </summary>
     /// <returns>True once C2 has been consumed; false when more bytes are needed.</returns>
-    /// <exception cref="RtmpProtocolException">C0 is not plain RTMP (TLS, HTTP, RTMPE while not enabled).</exception>
+    /// <exception cref="RtmpProtocolException">
+    /// C0 is not RTMP (TLS, HTTP), RTMPE while not enabled, or an RTMPE C1 without a valid digest or with a bad DH key.
+    /// </exception>
     public bool TryAdvance(ref ReadOnlySequence<byte> input, IBufferWriter<byte> output)
     {
         ArgumentNullException.ThrowIfNull(output);
@@ -78,18 +85,16 @@ public sealed class ServerHandshake
             byte c0 = HandshakeBuffer.PeekFirst(input);
             ClientVersion = c0;
             HandshakeMode mode = HandshakeVersion.ClassifyClient(c0);
-            if (mode == HandshakeMode.Encrypted)
-            {
-                // RTMPE seam: validate C1 (scheme 1 then 0), read the client DH key at that scheme's
-                // GetDhKeyOffset, place our key before the S1 digest, encrypt the S2 signature per S0,
-                // then hand the connection an RC4 pair. Until then the endpoint refuses it.
+            if (mode == HandshakeMode.Encrypted && _options.Rtmpe is null)
                 throw HandshakeVersion.RtmpeNotEnabled(c0);
-            }
 
             if (input.Length < C0C1Size)
                 return false;
 
-            Respond(input, output);
+            if (mode == HandshakeMode.Encrypted)
+                RespondEncrypted(input, output, _options.Rtmpe!);
+            else
+                Respond(input, output);
             input = input.Slice(C0C1Size);
             _responded = true;
         }
@@ -113,8 +118,9 @@ public sealed class ServerHandshake
         Span<byte> s1 = response.Slice(1, HandshakeDigest.PacketSize);
         Span<byte> s2 = response.Slice(1 + HandshakeDigest.PacketSize, HandshakeDigest.PacketSize);
 
-        // S0: we only speak plain RTMP here, and a server that does not know the version answers 3.
+        // S0: plain RTMP here, and a server that does not know the version answers 3.
         response[0] = HandshakeVersion.Plain;
+        ResponseVersion = HandshakeVersion.Plain;
         BinaryPrimitives.WriteUInt32BigEndian(s1, _options.Epoch());
         _options.Random(s1[8..]);
 
@@ -158,6 +164,8 @@ public sealed class ServerHandshake
 
         Span<byte> key = stackalloc byte[HandshakeDigest.DigestSize];
         HandshakeDigest.ComputeSignatureKey(_s1Digest, HandshakeDigest.Fp62, key);
-        ClientSignatureValid = HandshakeDigest.VerifySignature(c2, key);
+        ClientSignatureValid = IsEncrypted
+            ? RtmpeKeys.VerifySignature(_options.Rtmpe!, _signatureCipher, c2, key)
+            : HandshakeDigest.VerifySignature(c2, key);
     }
 }

@@ -13,8 +13,8 @@ namespace RtmpRelay.Transports.Rtmpe;
 ///  inner.Input ──► input pump: decrypt ──► _incoming ──► Input (the core reads)
 ///  inner.Output ◄── output pump: encrypt ◄── _outgoing ◄── Output (the core writes)
 /// </code>
-/// Both pipes pause their writer at <see cref="PauseWriterThreshold"/>, so a slow side holds the other back instead
-/// of buffering without bound. Completion and errors flow both ways:
+/// Both pipes pause their writer at <see cref="PauseWriterThreshold"/> and the pumps move at most 64 KiB per flush,
+/// so a slow side holds the other back instead of buffering without bound. Completion and errors flow both ways:
 /// <list type="bullet">
 /// <item>peer closes or the transport fails: the core's next read ends (or throws) once the decrypted bytes are drained;</item>
 /// <item>the core completes Output: what it wrote is encrypted and flushed, then inner.Output completes;</item>
@@ -30,6 +30,9 @@ internal sealed class EncryptedDuplexPipe : IDuplexPipe, IAsyncDisposable
     public const long PauseWriterThreshold = 1024 * 1024;
 
     private const long ResumeWriterThreshold = PauseWriterThreshold / 2;
+
+    // Bytes moved per flush, so one large read cannot overshoot the target's pause threshold by more than this.
+    private const int MaxChunk = 64 * 1024;
 
     private static readonly PipeOptions s_pipeOptions = new(
         pauseWriterThreshold: PauseWriterThreshold,
@@ -120,13 +123,15 @@ internal sealed class EncryptedDuplexPipe : IDuplexPipe, IAsyncDisposable
                 if (result.IsCanceled && _aborted)
                     break;
 
-                ReadOnlySequence<byte> buffer = result.Buffer;
-                Transform(_decryptor, buffer, target);
-                source.AdvanceTo(buffer.End);
+                ReadOnlySequence<byte> chunk = Chunk(result.Buffer);
+                Transform(_decryptor, chunk, target);
+                source.AdvanceTo(chunk.End);
 
                 FlushResult flush = await target.FlushAsync().ConfigureAwait(false);
                 // Completed: the core stopped reading, so nobody wants the rest.
-                if (flush.IsCompleted || (flush.IsCanceled && _aborted) || result.IsCompleted)
+                if (flush.IsCompleted || (flush.IsCanceled && _aborted))
+                    break;
+                if (result.IsCompleted && chunk.Length == result.Buffer.Length)
                     break;
             }
         }
@@ -155,18 +160,18 @@ internal sealed class EncryptedDuplexPipe : IDuplexPipe, IAsyncDisposable
                 if (result.IsCanceled && _aborted)
                     break;
 
-                ReadOnlySequence<byte> buffer = result.Buffer;
-                Transform(_encryptor, buffer, target);
-                source.AdvanceTo(buffer.End);
+                ReadOnlySequence<byte> chunk = Chunk(result.Buffer);
+                Transform(_encryptor, chunk, target);
+                source.AdvanceTo(chunk.End);
 
-                if (!buffer.IsEmpty)
+                if (!chunk.IsEmpty)
                 {
                     FlushResult flush = await target.FlushAsync().ConfigureAwait(false);
                     // Completed: the transport no longer takes our bytes.
                     if (flush.IsCompleted || (flush.IsCanceled && _aborted))
                         break;
                 }
-                if (result.IsCompleted)
+                if (result.IsCompleted && chunk.Length == result.Buffer.Length)
                     break;
             }
         }
@@ -181,6 +186,9 @@ internal sealed class EncryptedDuplexPipe : IDuplexPipe, IAsyncDisposable
             await target.CompleteAsync(error).ConfigureAwait(false);
         }
     }
+
+    private static ReadOnlySequence<byte> Chunk(in ReadOnlySequence<byte> buffer) =>
+        buffer.Length > MaxChunk ? buffer.Slice(0, MaxChunk) : buffer;
 
     /// <summary>Runs every byte of <paramref name="buffer"/> through <paramref name="cipher"/> into <paramref name="target"/>, span to span.</summary>
     private static void Transform(IRtmpeStreamCipher cipher, in ReadOnlySequence<byte> buffer, PipeWriter target)
