@@ -86,6 +86,14 @@ internal static class RelayHostBuilderExtensions
             endpoint.ListenOptions.Use(next => new TlsSniffingMiddleware(next, limits.HandshakeTimeout, time, logger).OnConnectionAsync);
             endpoint.ListenOptions.UseHttps(https);
         }
+        if (!endpoint.ConfigSection.GetValue("AllowRtmpe", true))
+        {
+            endpoint.ListenOptions.Use(next => context =>
+            {
+                context.Items[RtmpConnectionHandler.RtmpeRefusedKey] = true;
+                return next(context);
+            });
+        }
         endpoint.ListenOptions.UseConnectionHandler<RtmpConnectionHandler>();
     }
 }

@@ -17,6 +17,9 @@ public sealed class RelayOptions
     /// <summary>How destinations are driven.</summary>
     public DestinationDefaultsOptions Destinations { get; set; } = new();
 
+    /// <summary>Encrypted RTMP.</summary>
+    public RtmpeOptions Rtmpe { get; set; } = new();
+
     /// <summary>RTMP tunnelled in HTTP.</summary>
     public RtmptOptions Rtmpt { get; set; } = new();
 

@@ -6,7 +6,10 @@ using RtmpRelay.Options;
 using RtmpRelay.Protocol;
 using RtmpRelay.Protocol.Handshake;
 using RtmpRelay.Streams;
+using RtmpRelay.Transports.Rtmpe;
 using RtmpRelay.Transports.Tls;
+using RtmpRelay.Rtmpe;
+using System.IO.Pipelines;
 
 namespace RtmpRelay.Server;
 
@@ -16,6 +19,9 @@ namespace RtmpRelay.Server;
 /// </summary>
 internal sealed class RtmpConnectionHandler : ConnectionHandler
 {
+    /// <summary>Set in <see cref="ConnectionContext.Items"/> by endpoints configured with "AllowRtmpe": false.</summary>
+    public const string RtmpeRefusedKey = "RtmpRelay.RtmpeRefused";
+
     private readonly StreamRegistry _registry;
     private readonly IOptionsMonitor<RelayOptions> _options;
     private readonly TimeProvider _time;
@@ -37,11 +43,18 @@ internal sealed class RtmpConnectionHandler : ConnectionHandler
         ConnectionLog.Accepted(_logger, id, context.RemoteEndPoint?.ToString());
         try
         {
-            var handshake = new ServerHandshake();
+            var rtmpeAllowed = options.Rtmpe.Enabled && !context.Items.ContainsKey(RtmpeRefusedKey);
+            var handshake = new ServerHandshake(rtmpeAllowed
+                ? new HandshakeOptions { Rtmpe = BouncyCastleRtmpeCrypto.Shared, RtmpeResponse = options.Rtmpe.ServerResponse }
+                : null);
             await HandshakeDriver.RunAsync(context.Transport, handshake.TryAdvance, options.Limits.HandshakeTimeout, _time, context.ConnectionClosed);
-            ConnectionLog.HandshakeDone(_logger, id, handshake.Kind.ToString(), handshake.ClientVersion, handshake.ClientDigestScheme, handshake.ClientSignatureValid);
+            ConnectionLog.HandshakeDone(_logger, id, handshake.IsEncrypted ? $"RTMPE ({handshake.SignatureCipher})" : handshake.Kind.ToString(),
+                handshake.ClientVersion, handshake.ClientDigestScheme, handshake.ClientSignatureValid);
 
-            await using var connection = new RtmpConnection(context.Transport, id, options, _time, _logger);
+            // RTMPE: from here on the bytes are RC4 both ways; the layer swaps in under the unchanged core.
+            await using var rtmpe = handshake.IsEncrypted ? new EncryptedDuplexPipe(context.Transport, handshake.Decryptor!, handshake.Encryptor!) : null;
+            var pumping = rtmpe?.RunAsync();
+            await using var connection = new RtmpConnection((IDuplexPipe?)rtmpe ?? context.Transport, id, options, _time, _logger);
             var session = new ServerSession(connection, _registry, options, _logger);
             try
             {
@@ -50,6 +63,10 @@ internal sealed class RtmpConnectionHandler : ConnectionHandler
             finally
             {
                 session.OnClosed();
+            }
+            if (pumping is not null)
+            {
+                await pumping.WaitAsync(TimeSpan.FromSeconds(2), _time).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
             if (connection.ClosedOnProtocolError)
             {
