@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.IO.Pipelines;
-using System.Net.Sockets;
+using RtmpRelay.Rtmpe;
+using RtmpRelay.Transports.Rtmpe;
 using Microsoft.Extensions.Logging;
 using RtmpRelay.Core;
 using RtmpRelay.Logging;
@@ -51,38 +52,24 @@ internal sealed class DestinationSession
         Subscriber = subscriber;
         using var setup = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         setup.CancelAfter(_options.Destinations.ConnectTimeout);
-        using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        DestinationTransport transport;
         try
         {
-            await socket.ConnectAsync(_url.Host, _url.Port, setup.Token);
+            transport = await DestinationTransport.ConnectAsync(_url, _destination, _stream.Key.ToString(), _name, _time, _logger, setup.Token);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new RtmpProtocolException($"TCP connect to {_url.Host}:{_url.Port} timed out");
+            throw new RtmpProtocolException($"connecting to {_url.Host}:{_url.Port} timed out");
         }
-        Stream transport = new NetworkStream(socket, ownsSocket: false);
-        if (_url.UsesTls)
-        {
-            if (_destination.AllowInvalidCertificate)
-            {
-                TlsLog.ValidationDisabled(_logger, _stream.Key.ToString(), _name);
-            }
-            try
-            {
-                transport = await DestinationTls.AuthenticateAsync(transport, _url, _destination, setup.Token);
-            }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
-                throw new RtmpProtocolException($"TLS handshake with {_url.Host} timed out");
-            }
-        }
-        await using var _ = transport;
-        var pipe = new StreamDuplexPipe(transport);
+        await using var connected = transport;
 
-        var handshake = new ClientHandshake();
-        handshake.WriteC0C1(pipe.Output);
-        await pipe.Output.FlushAsync(setup.Token);
-        await HandshakeDriver.RunAsync(pipe, handshake.TryAdvance, _options.Destinations.ConnectTimeout, _time, cancellationToken);
+        var handshake = new ClientHandshake(new HandshakeOptions { Rtmpe = BouncyCastleRtmpeCrypto.Shared }, encrypted: _url.UsesRtmpe);
+        handshake.WriteC0C1(transport.Pipe.Output);
+        await transport.Pipe.Output.FlushAsync(setup.Token);
+        await HandshakeDriver.RunAsync(transport.Pipe, handshake.TryAdvance, _options.Destinations.ConnectTimeout, _time, cancellationToken);
+        await using var rtmpe = handshake.IsEncrypted ? new EncryptedDuplexPipe(transport.Pipe, handshake.Decryptor!, handshake.Encryptor!) : null;
+        _ = rtmpe?.RunAsync();
+        var pipe = (IDuplexPipe?)rtmpe ?? transport.Pipe;
 
         var id = $"{_stream.Key}->{_name}";
         await using var connection = new RtmpConnection(pipe, id, _options, _time, _logger) { RequireTraffic = false };

@@ -7,15 +7,28 @@ namespace RtmpRelay.Destinations;
 internal sealed record DestinationUrl(string Scheme, string Host, int Port, string App, string StreamName)
 {
     public const int DefaultRtmpPort = 1935;
-    public const int DefaultRtmpsPort = 443;
 
-    /// <summary>Whether the connection is wrapped in TLS (rtmps).</summary>
-    public bool UsesTls => Scheme == "rtmps";
+    /// <summary>Whether the connection is wrapped in TLS (rtmps, and rtmpts around the HTTP tunnel).</summary>
+    public bool UsesTls => Scheme is "rtmps" or "rtmpts";
+
+    /// <summary>Whether the RTMP byte stream is carried in an HTTP tunnel (rtmpt, rtmpte, rtmpts).</summary>
+    public bool UsesTunnel => Scheme is "rtmpt" or "rtmpte" or "rtmpts";
+
+    /// <summary>Whether the RTMP byte stream is RC4-encrypted after an RTMPE handshake (rtmpe, rtmpte).</summary>
+    public bool UsesRtmpe => Scheme is "rtmpe" or "rtmpte";
+
+    /// <summary>The tunnel's base address (http or https), for the tunnelled schemes.</summary>
+    public Uri TunnelBase => new($"{(UsesTls ? "https" : "http")}://{(Host.Contains(':') ? $"[{Host}]" : Host)}:{Port}/");
 
     /// <summary>The tcUrl sent in connect: the URL up to and including the application.</summary>
     public string TcUrl => $"{Scheme}://{(Host.Contains(':') ? $"[{Host}]" : Host)}{(Port == DefaultPort(Scheme) ? "" : $":{Port}")}/{App}";
 
-    private static int DefaultPort(string scheme) => scheme == "rtmps" ? DefaultRtmpsPort : DefaultRtmpPort;
+    private static int DefaultPort(string scheme) => scheme switch
+    {
+        "rtmps" or "rtmpts" => 443,
+        "rtmpt" or "rtmpte" => 80,
+        _ => DefaultRtmpPort,
+    };
 
     /// <summary>The URL with the stream name hidden: stream names are keys, and keys stay out of logs.</summary>
     public string Redacted => $"{TcUrl}/{(StreamName.Length <= 4 ? "****" : StreamName[..2] + "****")}";
@@ -33,9 +46,9 @@ internal sealed record DestinationUrl(string Scheme, string Host, int Port, stri
             return false;
         }
         var scheme = url[..schemeEnd].ToLowerInvariant();
-        if (scheme is not ("rtmp" or "rtmps"))
+        if (scheme is not ("rtmp" or "rtmps" or "rtmpe" or "rtmpt" or "rtmpte" or "rtmpts"))
         {
-            error = $"scheme '{scheme}' is not supported (supported: rtmp, rtmps)";
+            error = $"scheme '{scheme}' is not supported (supported: rtmp, rtmps, rtmpe, rtmpt, rtmpte, rtmpts)";
             return false;
         }
         var rest = url[(schemeEnd + 3)..];

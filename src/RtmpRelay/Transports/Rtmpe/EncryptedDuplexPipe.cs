@@ -105,8 +105,15 @@ internal sealed class EncryptedDuplexPipe : IDuplexPipe, IAsyncDisposable
             return;
         }
 
-        _inner.Input.CancelPendingRead();
-        _inner.Output.CancelPendingFlush();
+        try
+        {
+            _inner.Input.CancelPendingRead();
+            _inner.Output.CancelPendingFlush();
+        }
+        catch (ObjectDisposedException)
+        {
+            // A pump that already finished has completed its end of the inner pipe: nothing left to cancel.
+        }
         await running.ConfigureAwait(false);
     }
 
