@@ -1,0 +1,160 @@
+using System.Runtime.CompilerServices;
+using RtmpRelay.InteropTests.Oracle;
+using RtmpRelay.InteropTests.Peers;
+using Xunit.Abstractions;
+
+namespace RtmpRelay.InteropTests.Infrastructure;
+
+/// <summary>
+/// One test's rig: its folder, the processes it started (disposed in reverse order, whatever happens), and the test
+/// output, which receives every process's command line and log when the rig is disposed, so a failing test shows
+/// what the relay and the peers said.
+/// </summary>
+internal sealed class InteropRig : IAsyncDisposable
+{
+    private readonly ITestOutputHelper _output;
+    private readonly List<(IDisposable Owned, Func<string> Describe)> _owned = [];
+
+    private InteropRig(ITestOutputHelper output, string workDirectory)
+    {
+        _output = output;
+        WorkDirectory = workDirectory;
+    }
+
+    public string WorkDirectory { get; }
+
+    public static InteropRig Create(ITestOutputHelper output, [CallerMemberName] string testName = "")
+    {
+        var rig = new InteropRig(output, TestDirectory.Create(testName));
+        rig.Log($"work directory: {rig.WorkDirectory}");
+        return rig;
+    }
+
+    public void Log(string message)
+    {
+        try
+        {
+            _output.WriteLine($"{DateTime.Now:HH:mm:ss.fff} {message}");
+        }
+        catch (InvalidOperationException)
+        {
+            // The test is over: nowhere to write.
+        }
+    }
+
+    public async Task<NginxRtmp> StartNginxAsync(string name = "nginx")
+    {
+        var nginx = await NginxRtmp.StartAsync(WorkDirectory, name);
+        Own(nginx, () => nginx.Describe());
+        Log($"{name} listening on 127.0.0.1:{nginx.Port}");
+        return nginx;
+    }
+
+    public async Task<RelayProcess> StartRelayAsync(IEnumerable<(string Name, string Url)> destinations, IEnumerable<string>? extraArguments = null)
+    {
+        var relay = await RelayProcess.StartAsync(WorkDirectory, destinations, extraArguments);
+        Own(relay, () => relay.Describe());
+        Log($"relay listening on 127.0.0.1:{relay.Port}");
+        return relay;
+    }
+
+    public FfmpegPublisher StartFfmpegPublisher(string source, string url, string name = "ffmpeg-publisher")
+    {
+        var publisher = FfmpegPublisher.Start(source, url, WorkDirectory, name);
+        Own(publisher, publisher.Describe);
+        Log($"{name} publishing to {url}");
+        return publisher;
+    }
+
+    public async Task<GstPublisher> StartGstPublisherAsync(GstSink sink, string source, string url)
+    {
+        var publisher = await GstPublisher.StartAsync(sink, source, url, WorkDirectory);
+        Own(publisher, publisher.Describe);
+        Log($"GStreamer {sink} publishing to {url}");
+        return publisher;
+    }
+
+    public FfmpegPlayer StartFfmpegPlayer(string url, TimeSpan maxDuration)
+    {
+        var player = FfmpegPlayer.Start(url, WorkDirectory, maxDuration);
+        Own(player, player.Describe);
+        Log($"ffmpeg playing {url}");
+        return player;
+    }
+
+    public RtmpdumpPlayer StartRtmpdump(string url)
+    {
+        var player = RtmpdumpPlayer.Start(url, WorkDirectory);
+        Own(player, player.Describe);
+        Log($"rtmpdump playing {url}");
+        return player;
+    }
+
+    /// <summary>
+    /// Waits (bounded) until nginx has finished recording <paramref name="streamName"/>, lists the recording and
+    /// asserts that it passes <see cref="RecordingComparer"/> against <paramref name="expected"/>.
+    /// </summary>
+    public async Task AssertRecordingMatchesAsync(NginxRtmp nginx, string streamName, MediaListing expected)
+    {
+        var path = nginx.RecordingPath(streamName);
+        var complete = await nginx.WaitForRecordingAsync(streamName, TimeSpan.FromSeconds(15));
+        Assert.True(complete,
+            $"{nginx.Name} did not finish a recording of {streamName} within 15 s ({path}: {(File.Exists(path) ? $"{new FileInfo(path).Length} bytes" : "absent")}). " +
+            $"Recordings there: [{string.Join(", ", Directory.EnumerateFiles(nginx.RecordDirectory).Select(Path.GetFileName))}]\n{nginx.Describe()}");
+
+        var result = RecordingComparer.Compare(expected, await FrameMd5.ListAsync(path));
+        Log(result.Report);
+        Assert.True(result.Passed, result.Report);
+    }
+
+    /// <summary>Lists a player's output and asserts that it passes <see cref="PlayerOracle"/> against <paramref name="source"/>.</summary>
+    public async Task AssertPlayerOutputValidAsync(string outputPath, MediaListing source)
+    {
+        Assert.True(File.Exists(outputPath) && new FileInfo(outputPath).Length > 0, $"The player wrote nothing to {outputPath}.");
+        var listing = await FrameMd5.ListAsync(outputPath);
+        var keyframe = await KeyframeProbe.FirstVideoPacketIsKeyframeAsync(outputPath);
+        var result = PlayerOracle.Check(source, listing, keyframe);
+        Log(result.Report);
+        Assert.True(result.Passed, result.Report);
+    }
+
+    /// <summary>Registers <paramref name="owned"/> for disposal (reverse order) and its description for the test output.</summary>
+    public T Own<T>(T owned, Func<string> describe)
+        where T : IDisposable
+    {
+        _owned.Add((owned, describe));
+        return owned;
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        // Stop everything first, newest first (publishers and players, then the relay, then nginx), then tell what each one said.
+        for (var i = _owned.Count - 1; i >= 0; i--)
+        {
+            try
+            {
+                _owned[i].Owned.Dispose();
+            }
+            catch (Exception e)
+            {
+                Log($"disposing {_owned[i].Owned.GetType().Name} failed: {e.Message}");
+            }
+        }
+
+        foreach (var (_, describe) in _owned)
+        {
+            try
+            {
+                Log("\n" + describe());
+            }
+            catch (Exception e)
+            {
+                Log($"(could not describe a process: {e.Message})");
+            }
+        }
+
+        _owned.Clear();
+        TestDirectory.Delete(WorkDirectory);
+        return ValueTask.CompletedTask;
+    }
+}

@@ -1,0 +1,197 @@
+using System.Diagnostics;
+using RtmpRelay.InteropTests.Infrastructure;
+
+namespace RtmpRelay.InteropTests.Peers;
+
+/// <summary>
+/// A private nginx with the RTMP module, as the destination the relay pushes to: its own prefix folder and
+/// generated nginx.conf, in the foreground (daemon off, master_process off: one process to kill), listening on a free
+/// 127.0.0.1 port, no http block. Its application "live" records every stream it receives, whole, to
+/// <see cref="RecordingPath"/> (record all, record_unique off).
+/// </summary>
+internal sealed class NginxRtmp : IDisposable
+{
+    private readonly ManagedProcess _process;
+
+    private NginxRtmp(string name, string prefix, int port, ManagedProcess process)
+    {
+        Name = name;
+        Prefix = prefix;
+        Port = port;
+        _process = process;
+    }
+
+    public string Name { get; }
+
+    /// <summary>The prefix folder: nginx.conf, logs/, recordings/.</summary>
+    public string Prefix { get; }
+
+    public int Port { get; }
+
+    public string RecordDirectory => Path.Combine(Prefix, "recordings");
+
+    public string ErrorLogPath => Path.Combine(Prefix, "logs", "error.log");
+
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>The file nginx-rtmp records stream <paramref name="streamName"/> of application live to.</summary>
+    public string RecordingPath(string streamName) => Path.Combine(RecordDirectory, streamName + ".flv");
+
+    /// <summary>rtmp://127.0.0.1:PORT/live/STREAM.</summary>
+    public string Url(string streamName) => $"rtmp://127.0.0.1:{Port}/live/{streamName}";
+
+    public static string Config(string prefix, int port) => $$"""
+        load_module {{PeerBinaries.NginxRtmpModulePath}};
+        daemon off;
+        master_process off;
+        user root;
+        worker_processes 1;
+        pid {{Path.Combine(prefix, "nginx.pid")}};
+        error_log {{Path.Combine(prefix, "logs", "error.log")}} info;
+
+        events {
+            worker_connections 256;
+        }
+
+        rtmp {
+            server {
+                listen 127.0.0.1:{{port}};
+                chunk_size 4096;
+                application live {
+                    live on;
+                    record all;
+                    record_path {{Path.Combine(prefix, "recordings")}};
+                    record_unique off;
+                }
+            }
+        }
+        """;
+
+    /// <summary>Starts nginx in a new folder under <paramref name="workDirectory"/> and waits (bounded) until its port accepts connections.</summary>
+    public static async Task<NginxRtmp> StartAsync(string workDirectory, string name = "nginx")
+    {
+        var nginx = PeerBinaries.NginxWithRtmp;
+        var failures = new List<string>();
+        for (var attempt = 0; attempt < 3; attempt++)
+        {
+            var prefix = Path.Combine(workDirectory, attempt == 0 ? name : $"{name}-{attempt}");
+            Directory.CreateDirectory(Path.Combine(prefix, "logs"));
+            Directory.CreateDirectory(Path.Combine(prefix, "recordings"));
+            var port = FreePort.Next();
+            var configPath = Path.Combine(prefix, "nginx.conf");
+            await File.WriteAllTextAsync(configPath, Config(prefix, port));
+
+            var process = ManagedProcess.Start(
+                name,
+                nginx,
+                ["-p", prefix + "/", "-c", configPath, "-e", Path.Combine(prefix, "logs", "error.log")],
+                prefix,
+                Path.Combine(prefix, "logs", "stdout.log"));
+            if (await TcpProbe.WaitUntilAcceptingAsync(port, TimeSpan.FromSeconds(10), () => process.HasExited))
+            {
+                return new NginxRtmp(name, prefix, port, process);
+            }
+
+            // Most likely the port was taken between FreePort and nginx's bind: try another one.
+            process.Dispose();
+            failures.Add($"{process.Describe()}\n{ReadLog(Path.Combine(prefix, "logs", "error.log"))}");
+        }
+
+        throw new InvalidOperationException($"nginx-rtmp did not start listening:\n{string.Join("\n", failures)}");
+    }
+
+    /// <summary>Kills nginx at once (SIGKILL), as a destination dying mid-stream.</summary>
+    public void Kill()
+    {
+        _process.Kill();
+        _process.WaitForExit(TimeSpan.FromSeconds(5));
+    }
+
+    /// <summary>
+    /// Waits (bounded) until the recording of <paramref name="streamName"/> is complete: it exists and nginx has closed
+    /// it (the publishing connection, the relay's destination, has ended), or its size has not changed for
+    /// <paramref name="quietPeriod"/> (a relay that keeps the destination connected). False on timeout.
+    /// </summary>
+    public async Task<bool> WaitForRecordingAsync(string streamName, TimeSpan timeout, TimeSpan? quietPeriod = null)
+    {
+        var quiet = quietPeriod ?? TimeSpan.FromSeconds(1.5);
+        var path = RecordingPath(streamName);
+        var clock = Stopwatch.StartNew();
+        long lastSize = -1;
+        var lastChange = Stopwatch.StartNew();
+        while (clock.Elapsed < timeout)
+        {
+            if (File.Exists(path))
+            {
+                var size = new FileInfo(path).Length;
+                if (size != lastSize)
+                {
+                    lastSize = size;
+                    lastChange.Restart();
+                }
+
+                if (size > 0 && (!IsOpenByNginx(path) || lastChange.Elapsed >= quiet))
+                {
+                    return true;
+                }
+            }
+
+            await Task.Delay(100);
+        }
+
+        return false;
+    }
+
+    /// <summary>nginx's error log (connections, publishes, record opens and closes at level info), for failure messages.</summary>
+    public string Describe() => $"{_process.Describe(50)}\n--- {Name} error.log ---\n{ManagedProcess.Tail(ReadLog(ErrorLogPath), 60)}";
+
+    public void Dispose() => _process.Dispose();
+
+    private bool IsOpenByNginx(string path)
+    {
+        if (_process.HasExited)
+        {
+            return false;
+        }
+
+        try
+        {
+            var fullPath = Path.GetFullPath(path);
+            foreach (var fd in Directory.EnumerateFileSystemEntries($"/proc/{_process.Id}/fd"))
+            {
+                try
+                {
+                    if (new FileInfo(fd).LinkTarget == fullPath)
+                    {
+                        return true;
+                    }
+                }
+                catch (IOException)
+                {
+                    // The descriptor closed while we looked.
+                }
+            }
+
+            return false;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // No /proc: fall back to the quiet period alone.
+            return true;
+        }
+    }
+
+    private static string ReadLog(string path)
+    {
+        try
+        {
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            using var reader = new StreamReader(stream);
+            return reader.ReadToEnd();
+        }
+        catch (IOException)
+        {
+            return "(no error.log)";
+        }
+    }
+}
