@@ -63,7 +63,7 @@ internal sealed class DestinationTransport : IAsyncDisposable
             {
                 stream = await DestinationTls.AuthenticateAsync(stream, url, destination, cancellationToken);
             }
-            return new DestinationTransport(new StreamDuplexPipe(stream), () => stream.DisposeAsync());
+            return new DestinationTransport(new StreamDuplexPipe(stream), () => CloseGracefullyAsync(socket, stream));
         }
         catch
         {
@@ -114,6 +114,36 @@ internal sealed class DestinationTransport : IAsyncDisposable
             throw;
         }
     }
+
+    /// <summary>
+    /// Half-closes and reads what the destination still sends until it closes too (bounded), so the last messages
+    /// are not answered with a reset: closing a socket with unread bytes makes the kernel send RST.
+    /// </summary>
+    private static async ValueTask CloseGracefullyAsync(Socket socket, Stream stream)
+    {
+        try
+        {
+            if (stream is System.Net.Security.SslStream tls)
+            {
+                await tls.ShutdownAsync();
+            }
+            socket.Shutdown(SocketShutdown.Send);
+            using var deadline = new CancellationTokenSource(CloseDrainTimeout);
+            var sink = new byte[4096];
+            while (await socket.ReceiveAsync(sink, SocketFlags.None, deadline.Token) > 0)
+            {
+            }
+        }
+        catch (Exception ex) when (ex is SocketException or IOException or OperationCanceledException or ObjectDisposedException or InvalidOperationException)
+        {
+        }
+        finally
+        {
+            await stream.DisposeAsync();
+        }
+    }
+
+    private static readonly TimeSpan CloseDrainTimeout = TimeSpan.FromSeconds(1);
 
     public ValueTask DisposeAsync() => _dispose();
 }

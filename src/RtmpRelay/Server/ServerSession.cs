@@ -94,6 +94,8 @@ internal sealed partial class ServerSession
             case "closeStream": OnCloseStream(message.StreamId); break;
             case "play": OnPlay(message.StreamId, arguments); break;
             case "getStreamLength": Respond(transactionId, 0.0); break;
+            case "FCSubscribe": OnFCSubscribe(transactionId, arguments); break;
+            case "FCUnsubscribe": Respond(transactionId); break;
             case "receiveAudio" or "receiveVideo" or "pause" or "_checkbw" or "_result" or "_error" or "onBWDone" or "onStatus":
                 break;
             default:
@@ -152,6 +154,14 @@ internal sealed partial class ServerSession
     {
         var name = arguments.Count > 1 ? arguments[1] as string : null;
         _connection.SendCommand(0, "onFCPublish", 0, null, Status("status", "NetStream.Publish.Start", $"FCPublish to stream {Shorten(name)}."));
+        Respond(transactionId);
+    }
+
+    /// <summary>Players of edge servers (rtmpdump for live streams) subscribe first; FMS answers onFCSubscribe.</summary>
+    private void OnFCSubscribe(double transactionId, List<object?> arguments)
+    {
+        var name = arguments.Count > 1 ? arguments[1] as string : null;
+        _connection.SendCommand(0, "onFCSubscribe", 0, null, Status("status", "NetStream.Play.Start", $"FCSubscribe to {Shorten(name)}."));
         Respond(transactionId);
     }
 
