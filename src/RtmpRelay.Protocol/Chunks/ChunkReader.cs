@@ -233,6 +233,7 @@ public sealed class ChunkReader : IDisposable
         {
             state.Buffer.AsSpan(0, state.Filled).CopyTo(next);
         }
+        _pendingBytes -= state.Buffer.Length;
         ReturnBuffer(state);
         state.Buffer = next;
         _pendingBytes += next.Length;
@@ -272,8 +273,8 @@ public sealed class ChunkReader : IDisposable
                 _pendingBytes -= aborted.Buffer.Length;
                 ReturnBuffer(aborted);
                 aborted.Buffer = [];
-                aborted.Filled = 0;
-                aborted.Length = 0;
+                // Length stays: a following fmt 2 or 3 header reuses it.
+                aborted.Filled = aborted.Length;
             }
         }
     }

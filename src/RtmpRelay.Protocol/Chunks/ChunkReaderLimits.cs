@@ -6,7 +6,7 @@ public sealed class ChunkReaderLimits
     /// <summary>Largest message length accepted, in bytes. Default 8 MiB (a 4K keyframe is well under 4 MiB).</summary>
     public int MaxMessageLength { get; init; } = 8 * 1024 * 1024;
 
-    /// <summary>Most chunk streams one connection may use at once. Default 64 (encoders use fewer than 10).</summary>
+    /// <summary>Most distinct chunk stream ids one connection may use. Default 64 (encoders use fewer than 10).</summary>
     public int MaxChunkStreams { get; init; } = 64;
 
     /// <summary>Most payload bytes buffered for incomplete messages across all chunk streams. Default 16 MiB.</summary>

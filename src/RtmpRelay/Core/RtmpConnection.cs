@@ -32,7 +32,7 @@ internal sealed partial class RtmpConnection : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly ChunkReader _reader;
     private readonly CancellationTokenSource _readCts = new();
-    private readonly CancellationTokenSource _writeCts = new();
+    private readonly CancellationTokenSource _writeCts;
     private readonly Lock _sendGate = new();
     private readonly ArrayBufferWriter<byte> _scratch = new(256);
     private readonly ArrayBufferWriter<byte> _payloadScratch = new(256);
@@ -55,6 +55,7 @@ internal sealed partial class RtmpConnection : IAsyncDisposable
         _time = time;
         _logger = logger;
         _reader = new ChunkReader(options.Limits.ToChunkReaderLimits());
+        _writeCts = new CancellationTokenSource(Timeout.InfiniteTimeSpan, time);
         Queue = new SendQueue(options.SendQueueBytes);
         Queue.AttachWriter(_signal);
         AmfLimits = new AmfReaderLimits { MaxDepth = options.Limits.MaxAmfDepth };

@@ -112,8 +112,9 @@ internal sealed class SendQueue
         }
         if (_waitingForKeyframe)
         {
-            // Resume only with room to spare, so a peer at the edge doesn't flap between GOPs.
-            if (message.Kind != MediaKind.KeyFrame || _queuedBytes + message.Length > _maxBytes / 2)
+            // Resume only with room to spare, so a peer at the edge doesn't flap between GOPs (or on an empty queue,
+            // so a keyframe larger than half the budget still gets through).
+            if (message.Kind != MediaKind.KeyFrame || (_queuedBytes > 0 && _queuedBytes + message.Length > _maxBytes / 2))
             {
                 return false;
             }
@@ -121,7 +122,7 @@ internal sealed class SendQueue
             _joining = false;
             return true;
         }
-        if (_queuedBytes + message.Length > _maxBytes)
+        if (_queuedBytes > 0 && _queuedBytes + message.Length > _maxBytes)
         {
             _waitingForKeyframe = true;
             return false;
