@@ -39,6 +39,7 @@ internal sealed partial class RtmpConnection : IAsyncDisposable
     private readonly WriterSignal _signal = new();
     private SendQueue? _mediaQueue;
     private volatile bool _readLoopDone;
+    private volatile bool _disposed;
     private Action<RtmpMessage>? _handler;
     private string? _closeReason;
     private bool _protocolError;
@@ -64,7 +65,6 @@ internal sealed partial class RtmpConnection : IAsyncDisposable
     public string Id { get; }
     public SendQueue Queue { get; }
     public AmfReaderLimits AmfLimits { get; }
-    public ILogger Logger => _logger;
 
     /// <summary>Chunk size of what this connection sends (set with <see cref="SendSetChunkSize"/>).</summary>
     public int OutgoingChunkSize { get; private set; } = 128;
@@ -74,9 +74,6 @@ internal sealed partial class RtmpConnection : IAsyncDisposable
     /// encoder that has not started yet, or stops sending, may not.
     /// </summary>
     public bool RequireTraffic { get; set; } = true;
-
-    /// <summary>Cancelled when the connection starts closing.</summary>
-    public CancellationToken Closing => _readCts.Token;
 
     public string CloseReason => _closeReason ?? "closed";
     public bool ClosedOnProtocolError => _protocolError;
@@ -106,18 +103,36 @@ internal sealed partial class RtmpConnection : IAsyncDisposable
     }
 
     /// <summary>Stops reading and closes after the queued messages are written.</summary>
+    /// <remarks>Safe from any thread at any time, also after the connection ended (a stream may end just then).</remarks>
     public void Close(string reason)
     {
         SetReason(reason);
-        _readCts.Cancel();
-        _transport.Input.CancelPendingRead();
+        if (_disposed)
+        {
+            return;
+        }
+        try
+        {
+            _readCts.Cancel();
+            _transport.Input.CancelPendingRead();
+        }
+        catch (ObjectDisposedException)
+        {
+            // Lost a race with the end of the connection: it is closed already.
+        }
     }
 
     /// <summary>Closes at once, dropping what is queued.</summary>
     public void Abort(string reason)
     {
         Close(reason);
-        _writeCts.Cancel();
+        try
+        {
+            _writeCts.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+        }
     }
 
     private void SetReason(string reason, bool protocolError = false)
@@ -321,12 +336,13 @@ internal sealed partial class RtmpConnection : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
+    public ValueTask DisposeAsync()
     {
+        _disposed = true;
         _readCts.Cancel();
         _writeCts.Cancel();
-        await Task.Yield();
         _readCts.Dispose();
         _writeCts.Dispose();
+        return ValueTask.CompletedTask;
     }
 }
