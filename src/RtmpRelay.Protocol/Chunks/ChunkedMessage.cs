@@ -61,23 +61,15 @@ public sealed class ChunkedMessage
 
     public ChunkedMessage AddRef()
     {
-        if (Interlocked.Increment(ref _references) <= 1)
-        {
-            throw new InvalidOperationException("AddRef on a released ChunkedMessage.");
-        }
+        ReferenceCount.Add(ref _references, nameof(ChunkedMessage));
         return this;
     }
 
     public void Release()
     {
-        var left = Interlocked.Decrement(ref _references);
-        if (left > 0)
+        if (!ReferenceCount.Release(ref _references, nameof(ChunkedMessage)))
         {
             return;
-        }
-        if (left < 0)
-        {
-            throw new InvalidOperationException("ChunkedMessage released more often than referenced.");
         }
         ArrayPool<byte>.Shared.Return(_buffer);
         _buffer = [];

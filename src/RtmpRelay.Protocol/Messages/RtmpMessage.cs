@@ -57,23 +57,15 @@ public sealed class RtmpMessage
 
     public RtmpMessage AddRef()
     {
-        if (Interlocked.Increment(ref _references) <= 1)
-        {
-            throw new InvalidOperationException("AddRef on a released RtmpMessage.");
-        }
+        ReferenceCount.Add(ref _references, nameof(RtmpMessage));
         return this;
     }
 
     public void Release()
     {
-        var left = Interlocked.Decrement(ref _references);
-        if (left > 0)
+        if (!ReferenceCount.Release(ref _references, nameof(RtmpMessage)))
         {
             return;
-        }
-        if (left < 0)
-        {
-            throw new InvalidOperationException("RtmpMessage released more often than referenced.");
         }
         if (_buffer.Length > 0)
         {
