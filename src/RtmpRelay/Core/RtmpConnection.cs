@@ -293,6 +293,8 @@ internal sealed partial class RtmpConnection : IAsyncDisposable
     private async Task WriteLoopAsync()
     {
         var output = _transport.Output;
+        // Cancelling the writer wakes it: the wait itself takes no token, so it allocates nothing.
+        using var wake = _writeCts.Token.UnsafeRegister(static signal => ((WriterSignal)signal!).Set(), _signal);
         try
         {
             while (true)
@@ -317,7 +319,8 @@ internal sealed partial class RtmpConnection : IAsyncDisposable
                 {
                     break; // closing, and everything queued is written
                 }
-                await _signal.WaitAsync(_writeCts.Token).ConfigureAwait(false);
+                await _signal.WaitAsync().ConfigureAwait(false);
+                _writeCts.Token.ThrowIfCancellationRequested();
             }
         }
         catch (OperationCanceledException)

@@ -1,23 +1,59 @@
+using System.Threading.Tasks.Sources;
+
 namespace RtmpRelay.Core;
 
-/// <summary>Wakes a connection's single write loop when any of its queues gets a message. Coalesces wake-ups.</summary>
-internal sealed class WriterSignal
+/// <summary>
+/// Wakes a connection's single write loop when any of its queues gets a message. Coalesces wake-ups and allocates
+/// nothing per wait (a reusable value-task source instead of a task per wake-up, which would be one per message
+/// on a quiet connection).
+/// </summary>
+internal sealed class WriterSignal : IValueTaskSource
 {
-    private readonly SemaphoreSlim _semaphore = new(0, 1);
-    private int _signalled;
+    private const int Idle = 0;
+    private const int Signalled = 1;
+    private const int Waiting = 2;
+
+    private ManualResetValueTaskSourceCore<bool> _core = new() { RunContinuationsAsynchronously = true };
+    private int _state;
 
     public void Set()
     {
-        if (Interlocked.Exchange(ref _signalled, 1) == 0)
+        while (true)
         {
-            _semaphore.Release();
+            switch (Volatile.Read(ref _state))
+            {
+                case Signalled:
+                    return;
+                case Idle when Interlocked.CompareExchange(ref _state, Signalled, Idle) == Idle:
+                    return;
+                case Waiting when Interlocked.CompareExchange(ref _state, Idle, Waiting) == Waiting:
+                    _core.SetResult(true);
+                    return;
+            }
         }
     }
 
-    public async ValueTask WaitAsync(CancellationToken cancellationToken)
+    /// <summary>Completes when <see cref="Set"/> has been called since the last wait. One waiter at a time.</summary>
+    public ValueTask WaitAsync()
     {
-        await _semaphore.WaitAsync(cancellationToken).ConfigureAwait(false);
-        // Cleared before the writer drains, so a message queued from now on signals again.
-        Volatile.Write(ref _signalled, 0);
+        if (Interlocked.CompareExchange(ref _state, Idle, Signalled) == Signalled)
+        {
+            return ValueTask.CompletedTask;
+        }
+        _core.Reset();
+        if (Interlocked.CompareExchange(ref _state, Waiting, Idle) == Idle)
+        {
+            return new ValueTask(this, _core.Version);
+        }
+        // Signalled between the two steps: consume it.
+        Volatile.Write(ref _state, Idle);
+        return ValueTask.CompletedTask;
     }
+
+    void IValueTaskSource.GetResult(short token) => _core.GetResult(token);
+
+    ValueTaskSourceStatus IValueTaskSource.GetStatus(short token) => _core.GetStatus(token);
+
+    void IValueTaskSource.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
+        _core.OnCompleted(continuation, state, token, flags);
 }
