@@ -42,9 +42,13 @@ internal static class RelayHostBuilderExtensions
             InitialData = new Dictionary<string, string?> { [$"Kestrel:Endpoints:{RtmpEndpoint}:Url"] = "rtmp://0.0.0.0:1935" },
         });
 
-        var rtmps = builder.Configuration.GetSection($"Kestrel:Endpoints:{RtmpsEndpoint}");
-        var certificateCreated = DevelopmentCertificate.EnsureExists(builder.Environment.ContentRootPath,
-            rtmps["Certificate:Path"], rtmps["Certificate:KeyPath"]);
+        // Any TLS endpoint (Rtmps, Rtmpts ...) configured with the development certificate gets it created if missing.
+        var certificateCreated = false;
+        foreach (var endpoint in builder.Configuration.GetSection("Kestrel:Endpoints").GetChildren())
+        {
+            certificateCreated |= DevelopmentCertificate.EnsureExists(builder.Environment.ContentRootPath,
+                endpoint["Certificate:Path"], endpoint["Certificate:KeyPath"]);
+        }
 
         builder.Services.AddOptions<RelayOptions>().Bind(builder.Configuration.GetSection(RelayOptions.SectionName)).ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<RelayOptions>, RelayOptionsValidator>();

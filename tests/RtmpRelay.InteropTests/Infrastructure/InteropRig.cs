@@ -42,51 +42,68 @@ internal sealed class InteropRig : IAsyncDisposable
         }
     }
 
-    public async Task<NginxRtmp> StartNginxAsync(string name = "nginx")
+    /// <summary>Starts nginx-rtmp; with <paramref name="tlsFront"/>, also an RTMPS front (TLS with that certificate) before it.</summary>
+    public async Task<NginxRtmp> StartNginxAsync(string name = "nginx", PemCertificate? tlsFront = null)
     {
-        var nginx = await NginxRtmp.StartAsync(WorkDirectory, name);
+        var nginx = await NginxRtmp.StartAsync(WorkDirectory, name, tlsFront);
         Own(nginx, () => nginx.Describe());
-        Log($"{name} listening on 127.0.0.1:{nginx.Port}");
+        Log($"{name} listening on 127.0.0.1:{nginx.Port}" + (nginx.TlsPort is { } tls ? $", RTMPS front on 127.0.0.1:{tls}" : ""));
         return nginx;
     }
 
-    public async Task<RelayProcess> StartRelayAsync(IEnumerable<(string Name, string Url)> destinations, IEnumerable<string>? extraArguments = null)
+    /// <summary>Starts an HTTP-only nginx (see <see cref="NginxHttp.StartAsync"/>).</summary>
+    public async Task<NginxHttp> StartNginxHttpAsync(string name, string httpBody, Func<string, string> serverBody, Action<string>? prepare = null)
     {
-        var relay = await RelayProcess.StartAsync(WorkDirectory, destinations, extraArguments);
+        var nginx = await NginxHttp.StartAsync(WorkDirectory, name, httpBody, serverBody, prepare);
+        Own(nginx, nginx.Describe);
+        Log($"{name} (http) listening on 127.0.0.1:{nginx.Port}");
+        return nginx;
+    }
+
+    /// <summary>Starts a relay; <paramref name="endpoints"/> defaults to plain RTMP only, on a free port.</summary>
+    public async Task<RelayProcess> StartRelayAsync(
+        IEnumerable<(string Name, string Url)> destinations,
+        IEnumerable<string>? extraArguments = null,
+        RelayEndpoints? endpoints = null,
+        string name = "relay")
+    {
+        var relay = await RelayProcess.StartAsync(WorkDirectory, destinations, extraArguments, endpoints, name);
         Own(relay, () => relay.Describe());
-        Log($"relay listening on 127.0.0.1:{relay.Port}");
+        var e = relay.Endpoints;
+        Log($"{name} listening on 127.0.0.1:{relay.Port}" +
+            (e.Rtmps is { } s ? $", rtmps {s}" : "") + (e.Rtmpt is { } t ? $", rtmpt {t}" : "") + (e.Rtmpts is { } ts ? $", rtmpts {ts}" : ""));
         return relay;
     }
 
-    public FfmpegPublisher StartFfmpegPublisher(string source, string url, string name = "ffmpeg-publisher")
+    public FfmpegPublisher StartFfmpegPublisher(string source, string url, string name = "ffmpeg-publisher", IReadOnlyList<string>? outputOptions = null)
     {
-        var publisher = FfmpegPublisher.Start(source, url, WorkDirectory, name);
+        var publisher = FfmpegPublisher.Start(source, url, WorkDirectory, name, outputOptions);
         Own(publisher, publisher.Describe);
         Log($"{name} publishing to {url}");
         return publisher;
     }
 
-    public async Task<GstPublisher> StartGstPublisherAsync(GstSink sink, string source, string url)
+    public async Task<GstPublisher> StartGstPublisherAsync(GstSink sink, string source, string url, IReadOnlyList<string>? sinkProperties = null)
     {
-        var publisher = await GstPublisher.StartAsync(sink, source, url, WorkDirectory);
+        var publisher = await GstPublisher.StartAsync(sink, source, url, WorkDirectory, sinkProperties);
         Own(publisher, publisher.Describe);
         Log($"GStreamer {sink} publishing to {url}");
         return publisher;
     }
 
-    public FfmpegPlayer StartFfmpegPlayer(string url, TimeSpan maxDuration)
+    public FfmpegPlayer StartFfmpegPlayer(string url, TimeSpan maxDuration, string name = "ffmpeg-player", IReadOnlyList<string>? inputOptions = null)
     {
-        var player = FfmpegPlayer.Start(url, WorkDirectory, maxDuration);
+        var player = FfmpegPlayer.Start(url, WorkDirectory, maxDuration, name, inputOptions);
         Own(player, player.Describe);
-        Log($"ffmpeg playing {url}");
+        Log($"{name} playing {url}");
         return player;
     }
 
-    public RtmpdumpPlayer StartRtmpdump(string url)
+    public RtmpdumpPlayer StartRtmpdump(string url, string name = "rtmpdump")
     {
-        var player = RtmpdumpPlayer.Start(url, WorkDirectory);
+        var player = RtmpdumpPlayer.Start(url, WorkDirectory, name);
         Own(player, player.Describe);
-        Log($"rtmpdump playing {url}");
+        Log($"{name} playing {url}");
         return player;
     }
 

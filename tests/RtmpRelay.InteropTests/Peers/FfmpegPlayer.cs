@@ -23,20 +23,22 @@ internal sealed class FfmpegPlayer : IDisposable
 
     public int? ExitCode => _process.ExitCode;
 
-    public static IReadOnlyList<string> Arguments(string url, string outputPath, TimeSpan maxDuration) =>
+    /// <summary>The ffmpeg arguments; <paramref name="inputOptions"/> (e.g. -analyzeduration) go right before -i.</summary>
+    public static IReadOnlyList<string> Arguments(string url, string outputPath, TimeSpan maxDuration, IReadOnlyList<string>? inputOptions = null) =>
     [
         "-hide_banner", "-nostdin", "-loglevel", "level+warning",
         "-rw_timeout", "10000000",
+        .. inputOptions ?? [],
         "-i", url,
         "-map", "0:v?", "-map", "0:a?",
         "-t", maxDuration.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture),
         "-c", "copy", "-f", "flv", "-y", outputPath,
     ];
 
-    public static FfmpegPlayer Start(string url, string workDirectory, TimeSpan maxDuration, string name = "ffmpeg-player")
+    public static FfmpegPlayer Start(string url, string workDirectory, TimeSpan maxDuration, string name = "ffmpeg-player", IReadOnlyList<string>? inputOptions = null)
     {
         var outputPath = Path.Combine(workDirectory, name + ".flv");
-        var process = ManagedProcess.Start(name, PeerBinaries.Ffmpeg, Arguments(url, outputPath, maxDuration), workDirectory, Path.Combine(workDirectory, name + ".log"));
+        var process = ManagedProcess.Start(name, PeerBinaries.Ffmpeg, Arguments(url, outputPath, maxDuration, inputOptions), workDirectory, Path.Combine(workDirectory, name + ".log"));
         return new FfmpegPlayer(process, outputPath);
     }
 

@@ -25,15 +25,16 @@ internal sealed class FfmpegPublisher : IDisposable
     public IReadOnlyList<string> ErrorLines =>
         Output.Split('\n').Where(l => l.Contains("[error]") || l.Contains("[fatal]") || l.Contains("[panic]")).ToList();
 
-    public static IReadOnlyList<string> Arguments(string source, string url) =>
+    /// <summary>The ffmpeg arguments; <paramref name="outputOptions"/> (e.g. -rtmp_flush_interval 1) go right before the URL.</summary>
+    public static IReadOnlyList<string> Arguments(string source, string url, IReadOnlyList<string>? outputOptions = null) =>
     [
         "-hide_banner", "-nostdin", "-loglevel", "level+warning",
         "-re", "-i", source,
-        "-c", "copy", "-f", "flv", url,
+        "-c", "copy", "-f", "flv", .. outputOptions ?? [], url,
     ];
 
-    public static FfmpegPublisher Start(string source, string url, string workDirectory, string name = "ffmpeg-publisher") =>
-        new(ManagedProcess.Start(name, PeerBinaries.Ffmpeg, Arguments(source, url), workDirectory, Path.Combine(workDirectory, name + ".log")));
+    public static FfmpegPublisher Start(string source, string url, string workDirectory, string name = "ffmpeg-publisher", IReadOnlyList<string>? outputOptions = null) =>
+        new(ManagedProcess.Start(name, PeerBinaries.Ffmpeg, Arguments(source, url, outputOptions), workDirectory, Path.Combine(workDirectory, name + ".log")));
 
     /// <summary>Waits (bounded) for ffmpeg to exit and returns its exit code; throws with its output on timeout.</summary>
     public Task<int> WaitForExitAsync(TimeSpan timeout) => _process.WaitForExitCodeAsync(timeout);

@@ -24,13 +24,16 @@ internal sealed class GstPublisher : IDisposable
 
     public string Output => _process.Output;
 
-    /// <summary>The gst-launch-1.0 arguments; gst-launch escapes each argument, so "location=URL live=1" stays one property value.</summary>
-    public static IReadOnlyList<string> Arguments(GstSink sink, string source, string url, string sentPath)
+    /// <summary>
+    /// The gst-launch-1.0 arguments; gst-launch escapes each argument, so "location=URL live=1" stays one property value.
+    /// <paramref name="sinkProperties"/> (e.g. tls-validation-flags=no-flags) are added to the sink element.
+    /// </summary>
+    public static IReadOnlyList<string> Arguments(GstSink sink, string source, string url, string sentPath, IReadOnlyList<string>? sinkProperties = null)
     {
         string[] sinkElement = sink switch
         {
-            GstSink.Rtmp2Sink => ["rtmp2sink", $"location={url}", "sync=true"],
-            GstSink.RtmpSink => ["rtmpsink", $"location={url} live=1", "sync=true"],
+            GstSink.Rtmp2Sink => ["rtmp2sink", $"location={url}", "sync=true", .. sinkProperties ?? []],
+            GstSink.RtmpSink => ["rtmpsink", $"location={url} live=1", "sync=true", .. sinkProperties ?? []],
             _ => throw new ArgumentOutOfRangeException(nameof(sink)),
         };
 
@@ -46,7 +49,7 @@ internal sealed class GstPublisher : IDisposable
         ];
     }
 
-    public static async Task<GstPublisher> StartAsync(GstSink sink, string source, string url, string workDirectory)
+    public static async Task<GstPublisher> StartAsync(GstSink sink, string source, string url, string workDirectory, IReadOnlyList<string>? sinkProperties = null)
     {
         var element = sink == GstSink.Rtmp2Sink ? "rtmp2sink" : "rtmpsink";
         await PeerBinaries.RequireGstElementsAsync(element, "filesrc", "flvdemux", "flvmux", "h264parse", "aacparse", "tee", "queue", "filesink");
@@ -55,7 +58,7 @@ internal sealed class GstPublisher : IDisposable
         var process = ManagedProcess.Start(
             name,
             PeerBinaries.GstLaunch,
-            Arguments(sink, source, url, sentPath),
+            Arguments(sink, source, url, sentPath, sinkProperties),
             workDirectory,
             Path.Combine(workDirectory, name + ".log"),
             new Dictionary<string, string?> { ["GST_DEBUG_NO_COLOR"] = "1" });

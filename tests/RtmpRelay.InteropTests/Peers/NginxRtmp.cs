@@ -7,19 +7,32 @@ namespace RtmpRelay.InteropTests.Peers;
 /// A private nginx with the RTMP module, as the destination the relay pushes to: its own prefix folder and
 /// generated nginx.conf, in the foreground (daemon off, master_process off: one process to kill), listening on a free
 /// 127.0.0.1 port, no http block. Its application "live" records every stream it receives, whole, to
-/// <see cref="RecordingPath"/> (record all, record_unique off).
+/// <see cref="RecordingPath"/> (record all, record_unique off). Optionally a real RTMPS front: the stream module
+/// terminating TLS on a second port (<see cref="TlsPort"/>) and passing the bytes on to the RTMP port, which is how
+/// RTMPS platforms are commonly built.
 /// </summary>
 internal sealed class NginxRtmp : IDisposable
 {
     private readonly ManagedProcess _process;
 
-    private NginxRtmp(string name, string prefix, int port, ManagedProcess process)
+    /// <summary>The stream (TCP proxy) dynamic module as Debian installs it, for the TLS front.</summary>
+    public const string StreamModulePath = "/usr/lib/nginx/modules/ngx_stream_module.so";
+
+    private NginxRtmp(string name, string prefix, int port, int? tlsPort, ManagedProcess process)
     {
         Name = name;
         Prefix = prefix;
         Port = port;
+        TlsPort = tlsPort;
         _process = process;
     }
+
+    /// <summary>The RTMPS front's port (TLS, proxied to <see cref="Port"/>), when started with one.</summary>
+    public int? TlsPort { get; }
+
+    /// <summary>rtmps://127.0.0.1:TLSPORT/live/STREAM, through the TLS front.</summary>
+    public string RtmpsUrl(string streamName) =>
+        $"rtmps://127.0.0.1:{TlsPort ?? throw new InvalidOperationException($"{Name} has no TLS front.")}/live/{streamName}";
 
     public string Name { get; }
 
@@ -40,8 +53,12 @@ internal sealed class NginxRtmp : IDisposable
     /// <summary>rtmp://127.0.0.1:PORT/live/STREAM.</summary>
     public string Url(string streamName) => $"rtmp://127.0.0.1:{Port}/live/{streamName}";
 
-    public static string Config(string prefix, int port) => $$"""
+    public static string Config(string prefix, int port) => Config(prefix, port, null, null);
+
+    /// <summary>The configuration, with a TLS front on <paramref name="tlsPort"/> when <paramref name="tls"/> is given.</summary>
+    public static string Config(string prefix, int port, PemCertificate? tls, int? tlsPort) => $$"""
         load_module {{PeerBinaries.NginxRtmpModulePath}};
+        {{(tls is null ? "" : $"load_module {StreamModulePath};")}}
         daemon off;
         master_process off;
         user root;
@@ -65,12 +82,34 @@ internal sealed class NginxRtmp : IDisposable
                 }
             }
         }
+        {{(tls is null ? "" : TlsFrontConfig(tls, tlsPort!.Value, port))}}
         """;
 
-    /// <summary>Starts nginx in a new folder under <paramref name="workDirectory"/> and waits (bounded) until its port accepts connections.</summary>
-    public static async Task<NginxRtmp> StartAsync(string workDirectory, string name = "nginx")
+    private static string TlsFrontConfig(PemCertificate tls, int tlsPort, int port) => $$"""
+
+        stream {
+            server {
+                listen 127.0.0.1:{{tlsPort}} ssl;
+                ssl_certificate {{tls.CertificatePath}};
+                ssl_certificate_key {{tls.KeyPath}};
+                ssl_protocols TLSv1.2 TLSv1.3;
+                proxy_pass 127.0.0.1:{{port}};
+            }
+        }
+        """;
+
+    /// <summary>
+    /// Starts nginx in a new folder under <paramref name="workDirectory"/> and waits (bounded) until its port (and its
+    /// TLS front's, with <paramref name="tls"/>) accepts connections.
+    /// </summary>
+    public static async Task<NginxRtmp> StartAsync(string workDirectory, string name = "nginx", PemCertificate? tls = null)
     {
         var nginx = PeerBinaries.NginxWithRtmp;
+        if (tls is not null && !File.Exists(StreamModulePath))
+        {
+            throw new PeerNotFoundException($"nginx stream module ({StreamModulePath}) not found: install libnginx-mod-stream.");
+        }
+
         var failures = new List<string>();
         for (var attempt = 0; attempt < 3; attempt++)
         {
@@ -78,8 +117,9 @@ internal sealed class NginxRtmp : IDisposable
             Directory.CreateDirectory(Path.Combine(prefix, "logs"));
             Directory.CreateDirectory(Path.Combine(prefix, "recordings"));
             var port = FreePort.Next();
+            int? tlsPort = tls is null ? null : FreePort.Next();
             var configPath = Path.Combine(prefix, "nginx.conf");
-            await File.WriteAllTextAsync(configPath, Config(prefix, port));
+            await File.WriteAllTextAsync(configPath, Config(prefix, port, tls, tlsPort));
 
             var process = ManagedProcess.Start(
                 name,
@@ -87,9 +127,10 @@ internal sealed class NginxRtmp : IDisposable
                 ["-p", prefix + "/", "-c", configPath, "-e", Path.Combine(prefix, "logs", "error.log")],
                 prefix,
                 Path.Combine(prefix, "logs", "stdout.log"));
-            if (await TcpProbe.WaitUntilAcceptingAsync(port, TimeSpan.FromSeconds(10), () => process.HasExited))
+            if (await TcpProbe.WaitUntilAcceptingAsync(port, TimeSpan.FromSeconds(10), () => process.HasExited) &&
+                (tlsPort is not { } front || await TcpProbe.WaitUntilAcceptingAsync(front, TimeSpan.FromSeconds(5), () => process.HasExited)))
             {
-                return new NginxRtmp(name, prefix, port, process);
+                return new NginxRtmp(name, prefix, port, tlsPort, process);
             }
 
             // Most likely the port was taken between FreePort and nginx's bind: try another one.

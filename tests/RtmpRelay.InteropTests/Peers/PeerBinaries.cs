@@ -28,6 +28,8 @@ internal static class PeerBinaries
 
     public static string GstInspect => Require("gst-inspect-1.0", "gstreamer1.0-tools");
 
+    public static string OpenSsl => Require("openssl", "openssl");
+
     /// <summary>The nginx binary, after checking that the RTMP module is installed too.</summary>
     public static string NginxWithRtmp
     {

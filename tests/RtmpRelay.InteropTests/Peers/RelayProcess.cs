@@ -1,4 +1,3 @@
-using System.Globalization;
 using RtmpRelay.InteropTests.Infrastructure;
 
 namespace RtmpRelay.InteropTests.Peers;
@@ -6,8 +5,9 @@ namespace RtmpRelay.InteropTests.Peers;
 /// <summary>
 /// The relay under test as a separate process: <c>dotnet src/RtmpRelay/bin/&lt;Configuration&gt;/net10.0/RtmpRelay.dll</c>
 /// in a temporary working folder (so the repository's appsettings.json is not read), configured only through
-/// ASP.NET Core command-line arguments: one plain RTMP endpoint on a free 127.0.0.1 port, application "live", and the
-/// destinations the test names. Its output is captured in memory and in relay.log.
+/// ASP.NET Core command-line arguments: one plain RTMP endpoint on a free 127.0.0.1 port (plus the RTMPS, RTMPT and
+/// RTMPTS endpoints a test asks for, see <see cref="RelayEndpoints"/>), application "live", and the destinations the
+/// test names. Its output is captured in memory and in NAME.log.
 /// </summary>
 internal sealed class RelayProcess : IDisposable
 {
@@ -15,18 +15,32 @@ internal sealed class RelayProcess : IDisposable
 
     private readonly ManagedProcess _process;
 
-    private RelayProcess(int port, string workDirectory, ManagedProcess process)
+    private RelayProcess(string name, RelayEndpoints endpoints, string workDirectory, ManagedProcess process)
     {
-        Port = port;
+        Name = name;
+        Endpoints = endpoints;
         WorkDirectory = workDirectory;
         _process = process;
     }
 
-    public int Port { get; }
+    /// <summary>"relay", or the name a test gave it when it runs several.</summary>
+    public string Name { get; }
+
+    /// <summary>The plain RTMP port (also RTMPE).</summary>
+    public int Port => Endpoints.Rtmp;
+
+    /// <summary>Every endpoint the relay listens on.</summary>
+    public RelayEndpoints Endpoints { get; }
 
     public string WorkDirectory { get; }
 
-    public string LogPath => Path.Combine(WorkDirectory, "relay.log");
+    public string LogPath => Path.Combine(WorkDirectory, Name + ".log");
+
+    /// <summary>The development certificate the relay created for its TLS endpoints (PEM).</summary>
+    public string CertificatePath => Path.Combine(WorkDirectory, RelayEndpoints.DevCertificatePath);
+
+    /// <summary>http://127.0.0.1:RTMPTPORT/, the base address of the RTMPT endpoint.</summary>
+    public Uri RtmptBaseAddress => new($"http://127.0.0.1:{Endpoints.PortFor("rtmpt")}/");
 
     /// <summary>Everything the relay wrote to stdout and stderr so far.</summary>
     public string Log => _process.Output;
@@ -35,6 +49,12 @@ internal sealed class RelayProcess : IDisposable
 
     /// <summary>rtmp://127.0.0.1:PORT/live/STREAM, to publish to or play from.</summary>
     public string Url(string streamName) => $"rtmp://127.0.0.1:{Port}/{Application}/{streamName}";
+
+    /// <summary>
+    /// SCHEME://127.0.0.1:PORT/live/STREAM with the port of the endpoint that serves <paramref name="scheme"/>
+    /// (rtmp, rtmpe, rtmps, rtmpt, rtmpte, rtmpts).
+    /// </summary>
+    public string Url(string scheme, string streamName) => $"{scheme}://127.0.0.1:{Endpoints.PortFor(scheme)}/{Application}/{streamName}";
 
     /// <summary>
     /// A destination URL on <paramref name="nginx"/> for destination <paramref name="destinationName"/>:
@@ -47,11 +67,14 @@ internal sealed class RelayProcess : IDisposable
     public static string DestinationStream(string streamName, string destinationName) => $"{streamName}_{destinationName}";
 
     /// <summary>The command-line arguments for a relay on <paramref name="port"/> with these destinations and extra arguments.</summary>
-    public static IReadOnlyList<string> Arguments(int port, IEnumerable<(string Name, string Url)> destinations, IEnumerable<string> extraArguments)
+    public static IReadOnlyList<string> Arguments(int port, IEnumerable<(string Name, string Url)> destinations, IEnumerable<string> extraArguments) =>
+        Arguments(new RelayEndpoints(port), destinations, extraArguments);
+
+    /// <summary>The command-line arguments for a relay on <paramref name="endpoints"/> with these destinations and extra arguments.</summary>
+    public static IReadOnlyList<string> Arguments(RelayEndpoints endpoints, IEnumerable<(string Name, string Url)> destinations, IEnumerable<string> extraArguments)
     {
-        var args = new List<string>
+        var args = new List<string>(endpoints.Arguments())
         {
-            $"--Kestrel:Endpoints:Rtmp:Url=rtmp://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}",
             $"--Relay:Applications:{Application}:AllowPublish=true",
             $"--Relay:Applications:{Application}:AllowPlay=true",
             // Timestamps on the console log lines, to line the relay's log up with the peers' (extra arguments can override).
@@ -67,13 +90,16 @@ internal sealed class RelayProcess : IDisposable
     }
 
     /// <summary>
-    /// Starts the relay in a new folder under <paramref name="workDirectory"/> and waits (bounded, 20 s) until its RTMP
-    /// port accepts a TCP connection; fails with the relay's output when it does not.
+    /// Starts the relay in a new folder <paramref name="name"/> under <paramref name="workDirectory"/> and waits
+    /// (bounded, 20 s) until each of its ports accepts a TCP connection; fails with the relay's output when one does not.
+    /// <paramref name="endpoints"/> defaults to plain RTMP on a free port.
     /// </summary>
     public static async Task<RelayProcess> StartAsync(
         string workDirectory,
         IEnumerable<(string Name, string Url)> destinations,
-        IEnumerable<string>? extraArguments = null)
+        IEnumerable<string>? extraArguments = null,
+        RelayEndpoints? endpoints = null,
+        string name = "relay")
     {
         var dll = RepoLayout.RelayDll;
         if (!File.Exists(dll))
@@ -83,9 +109,9 @@ internal sealed class RelayProcess : IDisposable
         }
 
         var dotnet = DotnetHost();
-        var relayDirectory = Path.Combine(workDirectory, "relay");
+        var relayDirectory = Path.Combine(workDirectory, name);
         Directory.CreateDirectory(relayDirectory);
-        var port = FreePort.Next();
+        endpoints ??= RelayEndpoints.Allocate();
         var environment = new Dictionary<string, string?>
         {
             ["DOTNET_NOLOGO"] = "1",
@@ -104,23 +130,30 @@ internal sealed class RelayProcess : IDisposable
             }
         }
         var process = ManagedProcess.Start(
-            "relay",
+            name,
             dotnet,
-            [dll, .. Arguments(port, destinations, extraArguments ?? [])],
+            [dll, .. Arguments(endpoints, destinations, extraArguments ?? [])],
             relayDirectory,
-            Path.Combine(relayDirectory, "relay.log"),
+            Path.Combine(relayDirectory, name + ".log"),
             environment);
 
-        if (!await TcpProbe.WaitUntilAcceptingAsync(port, TimeSpan.FromSeconds(20), () => process.HasExited))
+        // Kestrel binds every endpoint before it starts, so after the first port the others answer at once.
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var who = name == "relay" ? "The relay" : $"The relay {name}";
+        foreach (var port in endpoints.Ports)
         {
-            var why = process.HasExited
-                ? $"The relay exited (code {process.ExitCode}) before accepting TCP connections on 127.0.0.1:{port}."
-                : $"The relay did not accept TCP connections on 127.0.0.1:{port} within 20 s.";
-            process.Dispose();
-            throw new InvalidOperationException($"{why}\n{process.Describe()}");
+            var left = TimeSpan.FromSeconds(20) - clock.Elapsed;
+            if (!await TcpProbe.WaitUntilAcceptingAsync(port, left > TimeSpan.Zero ? left : TimeSpan.FromSeconds(1), () => process.HasExited))
+            {
+                var why = process.HasExited
+                    ? $"{who} exited (code {process.ExitCode}) before accepting TCP connections on 127.0.0.1:{port}."
+                    : $"{who} did not accept TCP connections on 127.0.0.1:{port} within 20 s.";
+                process.Dispose();
+                throw new InvalidOperationException($"{why}\n{process.Describe()}");
+            }
         }
 
-        return new RelayProcess(port, relayDirectory, process);
+        return new RelayProcess(name, endpoints, relayDirectory, process);
     }
 
     /// <summary>Name, state and the tail of the relay's log, for failure messages and test output.</summary>

@@ -21,6 +21,11 @@ internal sealed class RtmpdumpPlayer : IDisposable
 
     public int? ExitCode => _process.ExitCode;
 
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>What rtmpdump printed (stderr and stdout).</summary>
+    public string Output => _process.Output;
+
     public static IReadOnlyList<string> Arguments(string url, string outputPath) => ["-r", url, "--live", "-o", outputPath];
 
     public static RtmpdumpPlayer Start(string url, string workDirectory, string name = "rtmpdump")
@@ -33,6 +38,9 @@ internal sealed class RtmpdumpPlayer : IDisposable
     /// <summary>Gives rtmpdump <paramref name="grace"/> to end by itself, then stops it cleanly (SIGINT), then kills it. True if it ended before the kill.</summary>
     public async Task<bool> FinishAsync(TimeSpan grace) =>
         await _process.WaitForExitAsync(grace) || await _process.StopAsync(TimeSpan.FromSeconds(3));
+
+    /// <summary>Waits (bounded) for rtmpdump to exit by itself; true if it did.</summary>
+    public Task<bool> TryWaitForExitAsync(TimeSpan timeout) => _process.WaitForExitAsync(timeout);
 
     public string Describe() => _process.Describe(40);
 

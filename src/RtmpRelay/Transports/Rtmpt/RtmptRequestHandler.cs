@@ -77,10 +77,12 @@ internal sealed class RtmptRequestHandler
 
     public async Task CloseAsync(HttpContext context)
     {
-        if (!await AcceptAsync(context, readBody: true) || await FindSessionAsync(context) is not { } session)
+        // The body is read only once the session is known to be ours: another node's request is forwarded whole.
+        if (!await AcceptAsync(context, readBody: false) || await FindSessionAsync(context) is not { } session)
         {
             return;
         }
+        await DrainAsync(context.Request.BodyReader, context.RequestAborted);
         _sessions.Remove(session, "client closed the session");
         await WriteBytesAsync(context, [0]);
     }

@@ -45,9 +45,14 @@ internal sealed class TlsSniffingMiddleware
             first = result.Buffer.FirstSpan[0];
             input.AdvanceTo(result.Buffer.Start); // nothing examined: TLS reads the same bytes
         }
-        catch (OperationCanceledException)
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested)
         {
             TlsLog.Dropped(_logger, context.ConnectionId, $"no TLS ClientHello within {_timeout.TotalSeconds:0.#} s");
+            return;
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or IOException or ConnectionResetException or ConnectionAbortedException)
+        {
+            TlsLog.Dropped(_logger, context.ConnectionId, "closed before sending anything");
             return;
         }
         if (first != TlsHandshakeRecord)
