@@ -16,6 +16,8 @@ namespace RtmpRelay.LoadTest;
 /// </remarks>
 internal sealed class FlvFile
 {
+    private static readonly byte[] OnMetaData = [0x02, 0x00, 0x0A, .. "onMetaData"u8];
+
     private FlvFile(string path, byte[] bytes, List<ReplayTag> headers, List<ReplayTag> media)
     {
         Path = path;
@@ -103,8 +105,6 @@ internal sealed class FlvFile
         }
         return new FlvFile(path, bytes, headers, media);
     }
-
-    private static readonly byte[] OnMetaData = [0x02, 0x00, 0x0A, .. "onMetaData"u8];
 
     private static bool IsOnMetaData(ReadOnlySpan<byte> payload) => payload.StartsWith(OnMetaData);
 }

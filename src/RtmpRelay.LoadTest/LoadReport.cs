@@ -46,7 +46,7 @@ internal sealed class LoadReport
         if (CpuSeconds is { } cpu)
         {
             output.WriteLine($"  relay CPU     {cpu.ToString("0.00", ci)} s ({(cpu / MeasuredSeconds * 100).ToString("0", ci)} % of one core) = {CpuSecondsPerGB?.ToString("0.00", ci) ?? "n/a"} CPU-s/GB delivered");
-            output.WriteLine($"  relay RSS     {Mib(Before!.Value.RssKiB)} before, {Mib(After!.Value.RssKiB)} after, {Mib(After.Value.PeakRssKiB)} peak");
+            output.WriteLine($"  relay RSS     {Mib(Before!.Value.RssKiB)} before, {Mib(After!.Value.RssKiB)} after, {Mib(After.Value.PeakRssKiB)} peak (from the publishers' start)");
         }
         else
         {

@@ -59,6 +59,10 @@ internal static class LoadTestRun
                 }
             }
 
+            if (sampler is not null && !sampler.ResetPeak())
+            {
+                Console.Error.WriteLine("could not reset the relay's peak RSS: the peak reported includes the idle probe");
+            }
             var window = new MeasurementWindow();
             for (var i = 0; i < options.Publishers; i++)
             {
@@ -81,7 +85,14 @@ internal static class LoadTestRun
             var measured = clock.Elapsed.TotalSeconds;
             var publishedAfter = publishers.Sum(p => p.BytesSent);
             stop.Cancel();
-            await Task.WhenAll(streaming).ConfigureAwait(false);
+            try
+            {
+                await Task.WhenAll(streaming).WaitAsync(options.DrainTimeout, cancellationToken).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                Console.Error.WriteLine("some publishers are still blocked sending: the relay stopped reading");
+            }
 
             var sent = publishers.Sum(p => p.MeasuredSent);
             var expected = sent * options.Destinations;

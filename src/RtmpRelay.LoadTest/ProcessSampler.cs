@@ -44,6 +44,23 @@ internal sealed class ProcessSampler
         return new ProcessSample((utime + stime) / _ticksPerSecond, rss, hwm);
     }
 
+    /// <summary>
+    /// Restarts VmHWM at the current RSS (writes 5 to /proc/PID/clear_refs; needs the same user or root), so the peak
+    /// reported covers the load only, not the idle-connection probe before it. False when not permitted.
+    /// </summary>
+    public bool ResetPeak()
+    {
+        try
+        {
+            File.WriteAllText($"/proc/{Pid}/clear_refs", "5");
+            return true;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
     private static long ParseKiB(string line) =>
         long.Parse(line.AsSpan(6).Trim().TrimEnd("kB").Trim(), CultureInfo.InvariantCulture);
 

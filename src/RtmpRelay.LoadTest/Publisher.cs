@@ -128,7 +128,8 @@ internal sealed class Publisher : IAsyncDisposable
                 }
                 if (_batchLength > 0)
                 {
-                    await channel.SendAsync(_batch.AsMemory(0, _batchLength), stop).ConfigureAwait(false);
+                    // Not cancelled by stop: a message cut in half would leave the relay mid-message.
+                    await channel.SendAsync(_batch.AsMemory(0, _batchLength), CancellationToken.None).ConfigureAwait(false);
                 }
                 if (timer is not null && !full)
                 {
