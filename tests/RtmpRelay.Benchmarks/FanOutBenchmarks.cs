@@ -1,19 +1,16 @@
 using BenchmarkDotNet.Attributes;
 using RtmpRelay.Protocol.Chunks;
 using RtmpRelay.Protocol.Messages;
+using RtmpRelay.Streams;
 
 namespace RtmpRelay.Benchmarks;
 
 /// <summary>
-/// Fan-out of one 16 KB video message (4 Mbit/s, 30 fps) to N destinations, as LiveStream does it: chunk once
-/// (<see cref="ChunkedMessage.Create"/>), queue a reference per destination (AddRef under the queue's lock), and
-/// each destination's writer dequeues, copies the bytes to its transport and releases.
+/// Fan-out of one 16 KB video message (4 Mbit/s, 30 fps) to N destinations through the relay's own LiveStream and
+/// SendQueue: chunk once, queue a reference per destination, and each destination's writer dequeues, copies the
+/// bytes to its transport and releases.
 /// </summary>
-/// <remarks>
-/// The relay's LiveStream and SendQueue are internal to src/RtmpRelay; until the relay grants this assembly
-/// InternalsVisibleTo, <see cref="DestinationQueue"/> stands in for SendQueue with the same locking and counting.
-/// <see cref="ChunkPerDestination"/> is the naive shape (one chunking per destination) for comparison.
-/// </remarks>
+/// <remarks><see cref="ChunkPerDestination"/> is the naive shape (one chunking per destination) for comparison.</remarks>
 [MemoryDiagnoser]
 public class FanOutBenchmarks
 {
@@ -21,7 +18,9 @@ public class FanOutBenchmarks
     private const int TransportBytes = 64 * 1024;
 
     private byte[] _payload = [];
-    private DestinationQueue[] _queues = [];
+    private BenchSubscriber[] _subscribers = [];
+    private LiveStream _stream = null!;
+    private RtmpMessage _message = null!;
     private byte[][] _transports = [];
 
     [Params(1, 2, 10)]
@@ -31,11 +30,14 @@ public class FanOutBenchmarks
     public void Setup()
     {
         _payload = SampleStream.VideoPayload(PayloadBytes, keyframe: false, seed: 7);
-        _queues = new DestinationQueue[Destinations];
+        _stream = new LiveStream(new StreamKey("live", "bench"), "publisher", SampleStream.ChunkSize);
+        _message = RtmpMessage.Copy(RtmpMessageType.Video, 40, 1, _payload);
+        _subscribers = new BenchSubscriber[Destinations];
         _transports = new byte[Destinations][];
         for (var i = 0; i < Destinations; i++)
         {
-            _queues[i] = new DestinationQueue();
+            _subscribers[i] = new BenchSubscriber();
+            _stream.Attach(_subscribers[i]);
             _transports[i] = new byte[TransportBytes];
         }
     }
@@ -46,9 +48,9 @@ public class FanOutBenchmarks
     {
         Publish();
         var total = 0;
-        foreach (var queue in _queues)
+        foreach (var subscriber in _subscribers)
         {
-            while (queue.TryDequeue(out var message))
+            while (subscriber.Queue.TryDequeue(out var message))
             {
                 total += message.Length;
                 message.Release();
@@ -63,9 +65,9 @@ public class FanOutBenchmarks
     {
         Publish();
         var total = 0;
-        for (var i = 0; i < _queues.Length; i++)
+        for (var i = 0; i < _subscribers.Length; i++)
         {
-            while (_queues[i].TryDequeue(out var message))
+            while (_subscribers[i].Queue.TryDequeue(out var message))
             {
                 message.Bytes.Span.CopyTo(_transports[i]);
                 total += message.Length;
@@ -80,7 +82,7 @@ public class FanOutBenchmarks
     public int ChunkPerDestination()
     {
         var total = 0;
-        for (var i = 0; i < _queues.Length; i++)
+        for (var i = 0; i < _subscribers.Length; i++)
         {
             var message = ChunkedMessage.Create(7, RtmpMessageType.Video, 40, 1, _payload, SampleStream.ChunkSize, MediaKind.Video);
             message.Bytes.Span.CopyTo(_transports[i]);
@@ -90,19 +92,5 @@ public class FanOutBenchmarks
         return total;
     }
 
-    private void Publish()
-    {
-        var chunked = ChunkedMessage.Create(7, RtmpMessageType.Video, 40, 1, _payload, SampleStream.ChunkSize, MediaKind.Video);
-        try
-        {
-            foreach (var queue in _queues)
-            {
-                queue.Enqueue(chunked);
-            }
-        }
-        finally
-        {
-            chunked.Release();
-        }
-    }
+    private void Publish() => _stream.Publish(_message);
 }
