@@ -77,7 +77,9 @@ internal sealed class EncryptedDuplexPipe : IDuplexPipe, IAsyncDisposable
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_aborted, this);
-            return _running ??= Task.WhenAll(Task.Run(PumpInputAsync), Task.Run(PumpOutputAsync));
+            return _running ??= Task.WhenAll(
+                Task.Run(() => PumpAsync(_inner.Input, _incoming.Writer, _decryptor)),
+                Task.Run(() => PumpAsync(_outgoing.Reader, _inner.Output, _encryptor)));
         }
     }
 
@@ -117,10 +119,12 @@ internal sealed class EncryptedDuplexPipe : IDuplexPipe, IAsyncDisposable
         await running.ConfigureAwait(false);
     }
 
-    private async Task PumpInputAsync()
+    /// <summary>
+    /// Moves bytes from <paramref name="source"/> through <paramref name="cipher"/> to <paramref name="target"/> until
+    /// either end stops. Both directions are this loop: transport to core decrypting, core to transport encrypting.
+    /// </summary>
+    private async Task PumpAsync(PipeReader source, PipeWriter target, IRtmpeStreamCipher cipher)
     {
-        PipeReader source = _inner.Input;
-        PipeWriter target = _incoming.Writer;
         Exception? error = null;
         try
         {
@@ -131,50 +135,13 @@ internal sealed class EncryptedDuplexPipe : IDuplexPipe, IAsyncDisposable
                     break;
 
                 ReadOnlySequence<byte> chunk = Chunk(result.Buffer);
-                Transform(_decryptor, chunk, target);
-                source.AdvanceTo(chunk.End);
-
-                FlushResult flush = await target.FlushAsync().ConfigureAwait(false);
-                // Completed: the core stopped reading, so nobody wants the rest.
-                if (flush.IsCompleted || (flush.IsCanceled && _aborted))
-                    break;
-                if (result.IsCompleted && chunk.Length == result.Buffer.Length)
-                    break;
-            }
-        }
-        catch (Exception ex)
-        {
-            error = ex;
-        }
-        finally
-        {
-            // The core drains what was decrypted, then sees the end (or the transport's error).
-            await target.CompleteAsync(error).ConfigureAwait(false);
-            await source.CompleteAsync().ConfigureAwait(false);
-        }
-    }
-
-    private async Task PumpOutputAsync()
-    {
-        PipeReader source = _outgoing.Reader;
-        PipeWriter target = _inner.Output;
-        Exception? error = null;
-        try
-        {
-            while (true)
-            {
-                ReadResult result = await source.ReadAsync().ConfigureAwait(false);
-                if (result.IsCanceled && _aborted)
-                    break;
-
-                ReadOnlySequence<byte> chunk = Chunk(result.Buffer);
-                Transform(_encryptor, chunk, target);
+                Transform(cipher, chunk, target);
                 source.AdvanceTo(chunk.End);
 
                 if (!chunk.IsEmpty)
                 {
                     FlushResult flush = await target.FlushAsync().ConfigureAwait(false);
-                    // Completed: the transport no longer takes our bytes.
+                    // Completed: the other side stopped reading, so nobody wants the rest.
                     if (flush.IsCompleted || (flush.IsCanceled && _aborted))
                         break;
                 }
@@ -188,9 +155,9 @@ internal sealed class EncryptedDuplexPipe : IDuplexPipe, IAsyncDisposable
         }
         finally
         {
-            // A transport error reaches the core through its next flush; a clean end just completes the transport.
-            await source.CompleteAsync(error).ConfigureAwait(false);
+            // The reader of target drains what was transformed, then sees the end (or the error).
             await target.CompleteAsync(error).ConfigureAwait(false);
+            await source.CompleteAsync(error).ConfigureAwait(false);
         }
     }
 
