@@ -77,7 +77,16 @@ internal sealed class DestinationSession
         var running = connection.RunAsync(OnMessage);
         try
         {
-            await PublishAsync(connection, subscriber, setup.Token);
+            var publishing = PublishAsync(connection, subscriber, setup.Token);
+            if (await Task.WhenAny(publishing, running) == running && !publishing.IsCompleted)
+            {
+                // The destination hung up (or broke the protocol) before accepting the publish: say why now,
+                // not when the connect timeout runs out.
+                await setup.CancelAsync();
+                await publishing.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                throw new RtmpProtocolException($"{connection.CloseReason}, before accepting the publish");
+            }
+            await publishing;
         }
         catch (Exception ex) when (ex is OperationCanceledException or RtmpProtocolException)
         {
