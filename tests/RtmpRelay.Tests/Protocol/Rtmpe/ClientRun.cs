@@ -18,31 +18,7 @@ internal sealed class ClientRun
     /// <summary>Feeds <paramref name="data"/> cut at <paramref name="cuts"/> (ascending offsets).</summary>
     public static ClientRun Feed(ClientHandshake client, byte[] data, IEnumerable<int> cuts)
     {
-        var output = new ArrayBufferWriter<byte>();
-        var pending = new List<ReadOnlyMemory<byte>>();
-        bool completed = false;
-
-        int start = 0;
-        foreach (int end in cuts.Append(data.Length))
-        {
-            pending.Add(data.AsMemory(start, end - start));
-            start = end;
-            if (completed)
-                continue;
-
-            ReadOnlySequence<byte> input = BufferSegment.Sequence(pending);
-            completed = client.TryAdvance(ref input, output);
-            pending = [];
-            foreach (ReadOnlyMemory<byte> segment in input)
-                pending.Add(segment);
-        }
-
-        return new ClientRun
-        {
-            Client = client,
-            Output = output.WrittenSpan.ToArray(),
-            Remaining = pending.SelectMany(m => m.ToArray()).ToArray(),
-            Completed = completed,
-        };
+        var (output, remaining, completed) = HandshakeFeed.Run(client.TryAdvance, data, cuts);
+        return new ClientRun { Client = client, Output = output, Remaining = remaining, Completed = completed };
     }
 }
