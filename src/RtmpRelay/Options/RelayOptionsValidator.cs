@@ -34,6 +34,31 @@ internal sealed class RelayOptionsValidator : IValidateOptions<RelayOptions>
         {
             errors.Add("Relay:Limits:HandshakeTimeout and IdleTimeout must be positive.");
         }
+        var rtmpt = options.Rtmpt;
+        if (rtmpt.MaxSessions < 1 || rtmpt.MaxSessionsPerClient < 1)
+        {
+            errors.Add("Relay:Rtmpt:MaxSessions and MaxSessionsPerClient must be at least 1.");
+        }
+        if (rtmpt.MaxRequestBodyBytes < 4096 || rtmpt.MaxBufferedBytes < 65536 || rtmpt.MaxResponseBytes < 1024)
+        {
+            errors.Add("Relay:Rtmpt: MaxRequestBodyBytes must be at least 4096, MaxBufferedBytes at least 65536, MaxResponseBytes at least 1024.");
+        }
+        if (rtmpt.SessionIdleTimeout <= TimeSpan.Zero || rtmpt.IdleHold < TimeSpan.Zero || rtmpt.IdleHold >= rtmpt.SessionIdleTimeout)
+        {
+            errors.Add("Relay:Rtmpt: SessionIdleTimeout must be positive, and IdleHold between 0 and SessionIdleTimeout.");
+        }
+        // The node id prefixes RTMPT session ids up to the first '.', so it may not contain one.
+        if (options.Cluster.NodeId.Length is 0 or > 32 || !options.Cluster.NodeId.All(c => char.IsAsciiLetterOrDigit(c) || c == '-'))
+        {
+            errors.Add($"Relay:Cluster:NodeId must be 1-32 letters, digits or '-' (is '{options.Cluster.NodeId}').");
+        }
+        foreach (var (node, address) in options.Cluster.Nodes)
+        {
+            if (!Uri.TryCreate(address.Address, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
+            {
+                errors.Add($"Relay:Cluster:Nodes:{node}:Address must be an absolute http or https URL.");
+            }
+        }
         foreach (var (app, application) in options.Applications)
         {
             foreach (var (destinationName, destination) in application.Destinations)
