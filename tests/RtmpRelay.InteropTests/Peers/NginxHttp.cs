@@ -45,16 +45,7 @@ internal sealed class NginxHttp : IDisposable
          "location / { proxy_pass http://relays; proxy_http_version 1.1; proxy_set_header Connection \"\"; }");
 
     public static string Config(string prefix, int port, string httpBody, string serverBody) => $$"""
-        daemon off;
-        master_process off;
-        user root;
-        worker_processes 1;
-        pid {{Path.Combine(prefix, "nginx.pid")}};
-        error_log {{Path.Combine(prefix, "logs", "error.log")}} info;
-
-        events {
-            worker_connections 256;
-        }
+        {{NginxConfig.Process(prefix)}}
 
         http {
             log_format upstream '$request_method $request_uri $status upstream=$upstream_addr';

@@ -59,16 +59,7 @@ internal sealed class NginxRtmp : IDisposable
     public static string Config(string prefix, int port, PemCertificate? tls, int? tlsPort) => $$"""
         load_module {{PeerBinaries.NginxRtmpModulePath}};
         {{(tls is null ? "" : $"load_module {StreamModulePath};")}}
-        daemon off;
-        master_process off;
-        user root;
-        worker_processes 1;
-        pid {{Path.Combine(prefix, "nginx.pid")}};
-        error_log {{Path.Combine(prefix, "logs", "error.log")}} info;
-
-        events {
-            worker_connections 256;
-        }
+        {{NginxConfig.Process(prefix)}}
 
         rtmp {
             server {
