@@ -30,7 +30,7 @@ public class FanOutBenchmarks
     public void Setup()
     {
         _payload = SampleStream.VideoPayload(PayloadBytes, keyframe: false, seed: 7);
-        _stream = new LiveStream(new StreamKey("live", "bench"), "publisher", SampleStream.ChunkSize);
+        _stream = new LiveStream(new StreamKey("live", "bench"), publisher: null, SampleStream.ChunkSize);
         _message = RtmpMessage.Copy(RtmpMessageType.Video, 40, 1, _payload);
         _subscribers = new BenchSubscriber[Destinations];
         _transports = new byte[Destinations][];

@@ -75,6 +75,15 @@ internal sealed partial class RtmpConnection : IAsyncDisposable
     /// </summary>
     public bool RequireTraffic { get; set; } = true;
 
+    /// <summary>
+    /// When set, a write the peer does not take within this time (its receive window stays full) ends the connection
+    /// and <see cref="WriteStalled"/> says so. Default off. Set before <see cref="RunAsync"/>.
+    /// </summary>
+    public TimeSpan? WriteStallTimeout { get; init; }
+
+    /// <summary>True when the connection ended because the peer accepted no bytes for <see cref="WriteStallTimeout"/>.</summary>
+    public bool WriteStalled { get; private set; }
+
     public string CloseReason => _closeReason ?? "closed";
     public bool ClosedOnProtocolError => _protocolError;
 
@@ -293,6 +302,9 @@ internal sealed partial class RtmpConnection : IAsyncDisposable
     private async Task WriteLoopAsync()
     {
         var output = _transport.Output;
+        using var stall = WriteStallTimeout is not null
+            ? _time.CreateTimer(static state => ((RtmpConnection)state!).OnWriteStalled(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan)
+            : null;
         // Cancelling the writer wakes it: the wait itself takes no token, so it allocates nothing.
         using var wake = _writeCts.Token.UnsafeRegister(static signal => ((WriterSignal)signal!).Set(), _signal);
         try
@@ -308,7 +320,9 @@ internal sealed partial class RtmpConnection : IAsyncDisposable
                 }
                 if (batched > 0)
                 {
+                    stall?.Change(WriteStallTimeout!.Value, Timeout.InfiniteTimeSpan);
                     var flush = await output.FlushAsync(_writeCts.Token).ConfigureAwait(false);
+                    stall?.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
                     if (flush.IsCompleted || flush.IsCanceled)
                     {
                         break;
@@ -337,6 +351,12 @@ internal sealed partial class RtmpConnection : IAsyncDisposable
             Close(CloseReason);
             await output.CompleteAsync().ConfigureAwait(false);
         }
+    }
+
+    private void OnWriteStalled()
+    {
+        WriteStalled = true;
+        Abort($"write stalled: the peer accepted no bytes for {WriteStallTimeout!.Value.TotalSeconds:0.#} s");
     }
 
     public ValueTask DisposeAsync()

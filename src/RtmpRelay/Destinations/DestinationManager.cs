@@ -1,123 +1,163 @@
 using System.Collections.Concurrent;
-using Microsoft.Extensions.Options;
 using RtmpRelay.Logging;
 using RtmpRelay.Options;
-using RtmpRelay.Protocol;
 using RtmpRelay.Streams;
 
 namespace RtmpRelay.Destinations;
 
 /// <summary>
-/// Starts a push for every destination of a stream's application when the stream goes live, keeps each one
-/// connected (retrying every RetryDelay) while the stream lives, and stops them at shutdown. Each destination
-/// runs on its own: one failing never touches the publisher or the others.
+/// Keeps one <see cref="DestinationSupervisor"/> per (live stream, destination): started when a stream goes live,
+/// reconciled by name when the configuration changes (added ones start, removed or disabled ones stop cleanly,
+/// changed ones restart, the others are not touched), and stopped at shutdown.
 /// </summary>
 internal sealed class DestinationManager : IHostedService
 {
-    /// <summary>Destinations created before createStream answers assume stream id 1, as every server known answers.</summary>
-    private const uint AssumedStreamId = 1;
+    private const string Removed = "removed from the configuration";
+    private const string Changed = "changed in the configuration";
 
     private readonly StreamRegistry _registry;
-    private readonly IOptionsMonitor<RelayOptions> _options;
+    private readonly RelayConfiguration _configuration;
+    private readonly IDestinationDialer _dialer;
     private readonly TimeProvider _time;
     private readonly ILogger<DestinationManager> _logger;
-    private readonly CancellationTokenSource _stopping = new();
-    private readonly ConcurrentDictionary<Task, byte> _running = new();
+    private readonly ConcurrentDictionary<LiveStream, StreamDestinations> _streams = new();
+    private readonly Lock _gate = new();
+    private bool _stopping;
 
-    public DestinationManager(StreamRegistry registry, IOptionsMonitor<RelayOptions> options, TimeProvider time, ILogger<DestinationManager> logger)
+    public DestinationManager(StreamRegistry registry, RelayConfiguration configuration, IDestinationDialer dialer, TimeProvider time, ILogger<DestinationManager> logger)
     {
         _registry = registry;
-        _options = options;
+        _configuration = configuration;
+        _dialer = dialer;
         _time = time;
         _logger = logger;
+    }
+
+    /// <summary>The destinations of <paramref name="stream"/> as they are now (none for a stream without any).</summary>
+    public IReadOnlyList<DestinationSupervisor> DestinationsOf(LiveStream stream)
+    {
+        lock (_gate)
+        {
+            return _streams.TryGetValue(stream, out var destinations) ? [.. destinations.Supervisors.Values] : [];
+        }
     }
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
         _registry.Published += OnPublished;
+        _configuration.Changed += OnConfigurationChanged;
         return Task.CompletedTask;
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         _registry.Published -= OnPublished;
-        await _stopping.CancelAsync();
-        await Task.WhenAll(_running.Keys).WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        _configuration.Changed -= OnConfigurationChanged;
+        List<Task> running = [];
+        lock (_gate)
+        {
+            _stopping = true;
+            foreach (var supervisor in _streams.Values.SelectMany(s => s.Supervisors.Values))
+            {
+                supervisor.Stop("relay shutting down");
+                running.Add(supervisor.Completion);
+            }
+        }
+        await Task.WhenAll(running).WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 
     /// <summary>Runs on the publisher's read loop, before any media: each destination's queue starts with the stream.</summary>
     private void OnPublished(LiveStream stream)
     {
-        var options = _options.CurrentValue;
-        if (!options.Applications.TryGetValue(stream.Key.Application, out var application))
+        lock (_gate)
         {
-            return;
-        }
-        foreach (var (name, destination) in application.Destinations)
-        {
-            if (!destination.Enabled)
+            if (_stopping)
             {
-                continue;
+                return;
             }
-            var expanded = DestinationUrl.Expand(destination.Url, stream.Key.Application, stream.Key.Name);
-            if (!DestinationUrl.TryParse(expanded, out var url, out var error))
+            var destinations = new StreamDestinations();
+            _streams[stream] = destinations;
+            stream.Ended.Register(() => OnStopped(stream, supervisor: null));
+            foreach (var spec in _configuration.Current.DestinationsOf(stream.Key.Application))
             {
-                DestinationLog.InvalidUrl(_logger, stream.Key.ToString(), name, error);
-                continue;
+                StartLocked(stream, destinations, spec, after: null);
             }
-            var first = new DestinationSubscriber(AssumedStreamId, options.SendQueueBytes);
-            stream.Attach(first);
-            var task = PushAsync(stream, name, url, destination, options, first);
-            _running.TryAdd(task, 0);
-            _ = task.ContinueWith(t => _running.TryRemove(t, out _), TaskScheduler.Default);
         }
     }
 
-    private async Task PushAsync(LiveStream stream, string name, DestinationUrl url, DestinationOptions destination, RelayOptions options, DestinationSubscriber subscriber)
+    /// <summary>Reconciles every live stream with the new snapshot, by destination name.</summary>
+    private void OnConfigurationChanged(RelaySnapshot previous, RelaySnapshot current)
     {
-        await Task.Yield(); // off the publisher's read loop
-        var key = stream.Key.ToString();
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token, stream.Ended);
-        try
+        lock (_gate)
         {
-            while (!stop.IsCancellationRequested)
+            if (_stopping)
             {
-                DestinationLog.Connecting(_logger, key, name, url.Redacted);
-                var session = new DestinationSession(url, destination, stream, name, options, _time, _logger);
-                try
+                return;
+            }
+            foreach (var (stream, destinations) in _streams)
+            {
+                if (stream.IsEnded)
                 {
-                    var reason = await session.RunAsync(subscriber, _stopping.Token);
-                    subscriber = session.Subscriber!;
-                    DestinationLog.Closed(_logger, key, name, reason, subscriber.Queue.DroppedMessages);
-                    return;
+                    continue;
                 }
-                catch (Exception ex) when (ex is RtmpProtocolException or IOException or System.Net.Sockets.SocketException or OperationCanceledException)
+                var wanted = current.DestinationsOf(stream.Key.Application).ToDictionary(s => s.Name, StringComparer.OrdinalIgnoreCase);
+                foreach (var (name, supervisor) in destinations.Supervisors.ToList())
                 {
-                    subscriber = session.Subscriber!;
-                    stream.Detach(subscriber);
-                    subscriber.Queue.Clear();
-                    if (stop.IsCancellationRequested)
+                    if (!wanted.TryGetValue(name, out var spec))
                     {
-                        DestinationLog.Closed(_logger, key, name, stream.IsEnded ? "the stream ended" : "relay shutting down", subscriber.Queue.DroppedMessages);
-                        return;
+                        DestinationLog.Reconfigured(_logger, stream.Key.ToString(), name, "Removed or disabled");
+                        destinations.Supervisors.Remove(name);
+                        supervisor.Stop(Removed);
                     }
-                    DestinationLog.Failed(_logger, key, name, ex.Message, options.Destinations.RetryDelay.TotalSeconds);
+                    else if (spec != supervisor.Spec)
+                    {
+                        DestinationLog.Reconfigured(_logger, stream.Key.ToString(), name, "Changed");
+                        supervisor.Stop(Changed);
+                        StartLocked(stream, destinations, spec, after: supervisor.Completion);
+                    }
                 }
-                await Task.Delay(options.Destinations.RetryDelay, _time, stop.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-                subscriber = new DestinationSubscriber(AssumedStreamId, options.SendQueueBytes);
-                if (stop.IsCancellationRequested || !stream.Attach(subscriber))
+                foreach (var (name, spec) in wanted)
                 {
-                    return;
+                    if (!destinations.Supervisors.ContainsKey(name))
+                    {
+                        DestinationLog.Reconfigured(_logger, stream.Key.ToString(), name, "Added");
+                        StartLocked(stream, destinations, spec, after: null);
+                    }
                 }
             }
         }
-        catch (Exception ex)
+    }
+
+    private void StartLocked(LiveStream stream, StreamDestinations destinations, DestinationSpec spec, Task? after)
+    {
+        var supervisor = new DestinationSupervisor(stream, spec, _configuration, _dialer, _time, _logger);
+        destinations.Supervisors[spec.Name] = supervisor;
+        supervisor.Start(after);
+        _ = supervisor.Completion.ContinueWith(_ => OnStopped(stream, supervisor), TaskScheduler.Default);
+    }
+
+    /// <summary>A supervisor stopped (or, with null, the stream ended): forget it, and the stream once it has none left.</summary>
+    private void OnStopped(LiveStream stream, DestinationSupervisor? supervisor)
+    {
+        lock (_gate)
         {
-            DestinationLog.Unexpected(_logger, key, name, ex);
+            if (!_streams.TryGetValue(stream, out var destinations))
+            {
+                return;
+            }
+            if (supervisor is not null && destinations.Supervisors.TryGetValue(supervisor.Spec.Name, out var current) && current == supervisor)
+            {
+                destinations.Supervisors.Remove(supervisor.Spec.Name);
+            }
+            if (stream.IsEnded && destinations.Supervisors.Count == 0)
+            {
+                _streams.TryRemove(stream, out _);
+            }
         }
-        finally
-        {
-            stream.Detach(subscriber);
-        }
+    }
+
+    private sealed class StreamDestinations
+    {
+        public Dictionary<string, DestinationSupervisor> Supervisors { get; } = new(StringComparer.OrdinalIgnoreCase);
     }
 }

@@ -1,8 +1,5 @@
 using System.Collections.Concurrent;
 using System.IO.Pipelines;
-using RtmpRelay.Rtmpe;
-using RtmpRelay.Transports.Rtmpe;
-using Microsoft.Extensions.Logging;
 using RtmpRelay.Core;
 using RtmpRelay.Logging;
 using RtmpRelay.Options;
@@ -10,104 +7,184 @@ using RtmpRelay.Protocol;
 using RtmpRelay.Protocol.Amf;
 using RtmpRelay.Protocol.Handshake;
 using RtmpRelay.Protocol.Messages;
+using RtmpRelay.Rtmpe;
 using RtmpRelay.Streams;
+using RtmpRelay.Transports.Rtmpe;
 
 namespace RtmpRelay.Destinations;
 
 /// <summary>
-/// One connection to a destination, as an encoder would make it: handshake, connect, releaseStream, FCPublish,
-/// createStream, publish; then the stream's media; at the end FCUnpublish and deleteStream.
+/// One attempt at a destination, as an encoder would make it: dial, handshake, connect, releaseStream, FCPublish,
+/// createStream, publish; then the stream's media until its supervisor says goodbye (FCUnpublish, deleteStream,
+/// close) or the attempt fails. Every failure leaves as a typed <see cref="DestinationFailureException"/>.
 /// </summary>
 internal sealed class DestinationSession
 {
     private readonly DestinationUrl _url;
-    private readonly DestinationOptions _destination;
+    private readonly DestinationSpec _destination;
     private readonly LiveStream _stream;
-    private readonly string _name;
     private readonly RelayOptions _options;
+    private readonly IDestinationDialer _dialer;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly Func<uint, DestinationSubscriber> _resubscribe;
+    private readonly Action _onLive;
     private readonly ConcurrentDictionary<double, TaskCompletionSource<List<object?>>> _calls = new();
     private readonly TaskCompletionSource<AmfObject> _publishStatus = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Lock _gate = new();
+    private DestinationSubscriber _subscriber;
     private RtmpConnection? _connection;
     private double _nextTransaction = 1;
+    private uint _remoteStreamId;
+    private bool _live;
+    private string? _goodbye;
+    private AmfObject? _liveError;
 
-    public DestinationSession(DestinationUrl url, DestinationOptions destination, LiveStream stream, string name, RelayOptions options, TimeProvider time, ILogger logger)
+    public DestinationSession(DestinationUrl url, DestinationSpec destination, LiveStream stream, RelayOptions options, IDestinationDialer dialer,
+        TimeProvider time, ILogger logger, DestinationSubscriber subscriber, Func<uint, DestinationSubscriber> resubscribe, Action onLive)
     {
         _url = url;
         _destination = destination;
         _stream = stream;
-        _name = name;
         _options = options;
+        _dialer = dialer;
         _time = time;
         _logger = logger;
+        _subscriber = subscriber;
+        _resubscribe = resubscribe;
+        _onLive = onLive;
     }
 
-    /// <summary>The stream subscription in use (replaced when the destination answers createStream with an unexpected id).</summary>
-    public DestinationSubscriber? Subscriber { get; private set; }
+    private string StreamKey => _stream.Key.ToString();
 
-    /// <summary>Runs until the destination fails or the stream ends; returns why it closed, throws on failure.</summary>
-    public async Task<string> RunAsync(DestinationSubscriber subscriber, CancellationToken cancellationToken)
+    /// <summary>
+    /// Ends the attempt cleanly: once live, the media already queued is sent, then FCUnpublish and deleteStream, then
+    /// the connection closes. Before the publish is accepted the attempt is abandoned, or, unless
+    /// <paramref name="abandonSetup"/>, carried on so that what is queued still goes out. Safe from any thread, more than once.
+    /// </summary>
+    public void Goodbye(string reason, bool abandonSetup)
     {
-        Subscriber = subscriber;
-        using var setup = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        setup.CancelAfter(_options.Destinations.ConnectTimeout);
+        lock (_gate)
+        {
+            if (_goodbye is not null)
+            {
+                return;
+            }
+            _goodbye = reason;
+            if (_live)
+            {
+                SayGoodbye();
+            }
+            else if (abandonSetup)
+            {
+                _stop.Cancel();
+            }
+        }
+    }
+
+    /// <summary>Runs the attempt; returns the goodbye's reason when it ended cleanly, throws a typed failure otherwise.</summary>
+    public async Task<string> RunAsync()
+    {
+        var timeout = _options.Destinations.ConnectTimeout;
+        using var deadline = new CancellationTokenSource(timeout, _time);
+        using var setup = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token, _stop.Token);
+        if (_url.UsesTls && _destination.AllowInvalidCertificate)
+        {
+            TlsLog.ValidationDisabled(_logger, StreamKey, _destination.Name);
+        }
         DestinationTransport transport;
         try
         {
-            transport = await DestinationTransport.ConnectAsync(_url, _destination, _stream.Key.ToString(), _name, _time, _logger, setup.Token);
+            transport = await _dialer.ConnectAsync(_url, _destination, setup.Token);
         }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (_stop.IsCancellationRequested)
         {
-            throw new RtmpProtocolException($"connecting to {_url.Host}:{_url.Port} timed out");
+            return _goodbye!;
+        }
+        catch (OperationCanceledException)
+        {
+            throw Fail(DestinationFailureKind.TimedOut, $"connecting to {_url.Host}:{_url.Port} timed out after {timeout.TotalSeconds:0.#} s");
+        }
+        catch (RtmpProtocolException ex)
+        {
+            throw Fail(DestinationFailureKind.ProtocolError, ex.Message);
         }
         await using var connected = transport;
 
         var handshake = new ClientHandshake(new HandshakeOptions { Rtmpe = BouncyCastleRtmpeCrypto.Shared }, encrypted: _url.UsesRtmpe);
-        handshake.WriteC0C1(transport.Pipe.Output);
-        await transport.Pipe.Output.FlushAsync(setup.Token);
-        await HandshakeDriver.RunAsync(transport.Pipe, handshake.TryAdvance, _options.Destinations.ConnectTimeout, _time, cancellationToken);
+        try
+        {
+            handshake.WriteC0C1(transport.Pipe.Output);
+            await transport.Pipe.Output.FlushAsync(setup.Token);
+            await HandshakeDriver.RunAsync(transport.Pipe, handshake.TryAdvance, timeout, _time, setup.Token);
+        }
+        catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+        {
+            return _goodbye!;
+        }
+        catch (OperationCanceledException)
+        {
+            throw Fail(DestinationFailureKind.TimedOut, $"no RTMP handshake from {_url.Host}:{_url.Port} within {timeout.TotalSeconds:0.#} s");
+        }
+        catch (Exception ex) when (ex is RtmpProtocolException or IOException or InvalidOperationException)
+        {
+            throw Fail(DestinationFailureKind.Handshake, $"RTMP handshake with {_url.Host}:{_url.Port} failed: {ex.Message}");
+        }
         await using var rtmpe = handshake.IsEncrypted ? new EncryptedDuplexPipe(transport.Pipe, handshake.Decryptor!, handshake.Encryptor!) : null;
         _ = rtmpe?.RunAsync();
         var pipe = (IDuplexPipe?)rtmpe ?? transport.Pipe;
 
-        var id = $"{_stream.Key}->{_name}";
-        await using var connection = new RtmpConnection(pipe, id, _options, _time, _logger) { RequireTraffic = false };
+        await using var connection = new RtmpConnection(pipe, $"{_stream.Key}->{_destination.Name}", _options, _time, _logger)
+        {
+            RequireTraffic = false,
+            WriteStallTimeout = _options.Limits.WriteStallTimeout,
+        };
         _connection = connection;
         var running = connection.RunAsync(OnMessage);
         try
         {
-            var publishing = PublishAsync(connection, subscriber, setup.Token);
+            var publishing = PublishAsync(connection, setup.Token);
             if (await Task.WhenAny(publishing, running) == running && !publishing.IsCompleted)
             {
                 // The destination hung up (or broke the protocol) before accepting the publish: say why now,
                 // not when the connect timeout runs out.
                 await setup.CancelAsync();
                 await publishing.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-                throw new RtmpProtocolException($"{connection.CloseReason}, before accepting the publish");
+                throw connection.ClosedOnProtocolError
+                    ? Fail(DestinationFailureKind.ProtocolError, $"{connection.CloseReason}, before accepting the publish")
+                    : Fail(DestinationFailureKind.ClosedByPeer, $"{connection.CloseReason}, before accepting the publish");
             }
             await publishing;
         }
-        catch (Exception ex) when (ex is OperationCanceledException or RtmpProtocolException)
+        catch (Exception ex) when (ex is OperationCanceledException or DestinationFailureException)
         {
-            var reason = ex is RtmpProtocolException ? ex.Message
-                : cancellationToken.IsCancellationRequested ? "stopped" : $"no answer from the destination within {_options.Destinations.ConnectTimeout.TotalSeconds:0.#} s";
-            connection.Abort(reason);
+            connection.Abort(_goodbye ?? ex.Message);
             await running;
-            throw new RtmpProtocolException(connection.CloseReason);
+            if (_stop.IsCancellationRequested && ex is OperationCanceledException)
+            {
+                return _goodbye!;
+            }
+            throw ex as DestinationFailureException
+                ?? Fail(DestinationFailureKind.TimedOut, $"no answer from the destination within {timeout.TotalSeconds:0.#} s");
         }
-        using (cancellationToken.Register(() => connection.Close("relay shutting down")))
+        await running;
+        if (_goodbye is { } reason)
         {
-            await running;
+            return reason;
         }
-        if (Subscriber.HasEnded)
+        if (connection.WriteStalled)
         {
-            return "the stream ended";
+            throw Fail(DestinationFailureKind.WriteStalled, connection.CloseReason);
         }
-        throw new RtmpProtocolException(connection.CloseReason);
+        if (_liveError is { } error)
+        {
+            throw new DestinationFailureException(DestinationFailure.Rejected("the stream", error.GetString("code"), Redact(error.GetString("description"))));
+        }
+        throw Fail(connection.ClosedOnProtocolError ? DestinationFailureKind.ProtocolError : DestinationFailureKind.ClosedByPeer, connection.CloseReason);
     }
 
-    private async Task PublishAsync(RtmpConnection connection, DestinationSubscriber subscriber, CancellationToken cancellationToken)
+    private async Task PublishAsync(RtmpConnection connection, CancellationToken cancellationToken)
     {
         connection.SendSetChunkSize(_options.ChunkSize);
         var connect = new AmfObject()
@@ -122,40 +199,44 @@ internal sealed class DestinationSession
         _ = CallAsync(0, "FCPublish", [null, _url.StreamName], CancellationToken.None);
         var created = await CallAsync(0, "createStream", [null], cancellationToken);
         EnsureSuccess(created, "createStream");
-        var streamId = created.Count > 3 && created[3] is double number ? (uint)number : 1u;
-        if (streamId != subscriber.StreamId)
+        _remoteStreamId = created.Count > 3 && created[3] is double number ? (uint)number : 1u;
+        if (_remoteStreamId != _subscriber.StreamId)
         {
             // Media queued so far was chunked for the assumed id: start over on the next keyframe with the real one.
-            _stream.Detach(subscriber);
-            subscriber.Queue.Clear();
-            subscriber = new DestinationSubscriber(streamId, _options.SendQueueBytes);
-            Subscriber = subscriber;
-            _stream.Attach(subscriber);
+            _subscriber = _resubscribe(_remoteStreamId);
         }
 
-        connection.SendCommand(streamId, "publish", 0, null, _url.StreamName, "live");
+        connection.SendCommand(_remoteStreamId, "publish", 0, null, _url.StreamName, "live");
+        AmfObject status;
         using (cancellationToken.Register(() => _publishStatus.TrySetCanceled()))
         {
-            var status = await _publishStatus.Task;
-            var code = status.GetString("code");
-            if (code != "NetStream.Publish.Start")
+            status = await _publishStatus.Task;
+        }
+        var code = status.GetString("code");
+        if (code != "NetStream.Publish.Start")
+        {
+            throw new DestinationFailureException(DestinationFailure.Rejected("publish", code, Redact(status.GetString("description"))));
+        }
+        DestinationLog.Publishing(_logger, StreamKey, _destination.Name, _remoteStreamId);
+        lock (_gate)
+        {
+            _live = true;
+            connection.AttachMediaQueue(_subscriber.Queue);
+            if (_goodbye is not null)
             {
-                throw new RtmpProtocolException($"publish refused: {code} {status.GetString("description")}");
+                SayGoodbye();
             }
         }
-        DestinationLog.Publishing(_logger, _stream.Key.ToString(), _name, streamId);
+        _onLive();
+    }
 
-        subscriber.Ended = () =>
-        {
-            connection.SendCommandTo(subscriber.Queue, 0, "FCUnpublish", 0, null, _url.StreamName);
-            connection.SendCommandTo(subscriber.Queue, 0, "deleteStream", 0, null, (double)streamId);
-            connection.Close("the stream ended");
-        };
-        connection.AttachMediaQueue(subscriber.Queue);
-        if (subscriber.HasEnded)
-        {
-            subscriber.Ended();
-        }
+    /// <summary>Behind the media already queued: FCUnpublish and deleteStream, then close once they are written.</summary>
+    private void SayGoodbye()
+    {
+        var connection = _connection!;
+        connection.SendCommandTo(_subscriber.Queue, 0, "FCUnpublish", 0, null, _url.StreamName);
+        connection.SendCommandTo(_subscriber.Queue, 0, "deleteStream", 0, null, (double)_remoteStreamId);
+        connection.Close(_goodbye!);
     }
 
     private async Task<List<object?>> CallAsync(uint streamId, string name, object?[] arguments, CancellationToken cancellationToken)
@@ -170,14 +251,34 @@ internal sealed class DestinationSession
         }
     }
 
-    private static void EnsureSuccess(List<object?> response, string call)
+    private void EnsureSuccess(List<object?> response, string call)
     {
         if (response[0] as string == "_result")
         {
             return;
         }
         var info = response.Count > 3 ? response[3] as AmfObject : null;
-        throw new RtmpProtocolException($"{call} refused: {info?.GetString("code")} {info?.GetString("description")}".TrimEnd());
+        throw new DestinationFailureException(DestinationFailure.Rejected(call, info?.GetString("code"), Redact(info?.GetString("description"))));
+    }
+
+    private static DestinationFailureException Fail(DestinationFailureKind kind, string detail) => new(new DestinationFailure(kind, detail));
+
+    /// <summary>A platform may quote the stream name (the key) in its answer: it goes no further than here.</summary>
+    private string? Redact(string? text)
+    {
+        if (text is null)
+        {
+            return null;
+        }
+        var bare = _url.StreamName.Split('?')[0];
+        foreach (var secret in new[] { _url.StreamName, bare })
+        {
+            if (secret.Length >= 4)
+            {
+                text = text.Replace(secret, "****", StringComparison.Ordinal);
+            }
+        }
+        return text;
     }
 
     /// <summary>Runs on the read loop: answers to our calls and status from the destination.</summary>
@@ -207,14 +308,15 @@ internal sealed class DestinationSession
                 {
                     return;
                 }
-                DestinationLog.Status(_logger, _stream.Key.ToString(), _name, info.GetString("code"), info.GetString("description"));
+                DestinationLog.Status(_logger, StreamKey, _destination.Name, info.GetString("code"), Redact(info.GetString("description")));
                 if (!_publishStatus.Task.IsCompleted)
                 {
                     _publishStatus.TrySetResult(info);
                 }
                 else if (info.GetString("level") == "error")
                 {
-                    _connection.Close($"destination reported {info.GetString("code")}: {info.GetString("description")}");
+                    _liveError = info;
+                    _connection.Close($"destination reported {info.GetString("code")}: {Redact(info.GetString("description"))}");
                 }
                 break;
         }

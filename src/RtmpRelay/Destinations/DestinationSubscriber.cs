@@ -6,27 +6,22 @@ namespace RtmpRelay.Destinations;
 /// <summary>
 /// A destination's place in a live stream's fan-out: its own bounded media queue, filled from the moment it is
 /// attached (also while the destination is still connecting) and drained once the destination accepts the publish.
+/// Its supervisor attaches and detaches it; the end of the stream is passed on to the supervisor.
 /// </summary>
 internal sealed class DestinationSubscriber : IStreamSubscriber
 {
-    public DestinationSubscriber(uint streamId, int queueBytes)
+    private readonly Action _streamEnded;
+
+    public DestinationSubscriber(uint streamId, int queueBytes, Action streamEnded)
     {
         StreamId = streamId;
         Queue = new SendQueue(queueBytes);
+        _streamEnded = streamEnded;
     }
 
     public uint StreamId { get; }
     public bool IsPublisherSide => true;
     public SendQueue Queue { get; }
 
-    /// <summary>Set by the session once connected: says goodbye to the destination after the queued media.</summary>
-    public Action? Ended { get; set; }
-
-    public bool HasEnded { get; private set; }
-
-    public void OnStreamEnded()
-    {
-        HasEnded = true;
-        Ended?.Invoke();
-    }
+    public void OnStreamEnded() => _streamEnded();
 }

@@ -2,8 +2,6 @@ using System.Net.Security;
 using System.Security.Authentication;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using RtmpRelay.Options;
-using RtmpRelay.Protocol;
 
 namespace RtmpRelay.Destinations;
 
@@ -14,7 +12,7 @@ namespace RtmpRelay.Destinations;
 /// </summary>
 internal static class DestinationTls
 {
-    public static async Task<SslStream> AuthenticateAsync(Stream network, DestinationUrl url, DestinationOptions destination, CancellationToken cancellationToken)
+    public static async Task<SslStream> AuthenticateAsync(Stream network, DestinationUrl url, DestinationSpec destination, CancellationToken cancellationToken)
     {
         var pin = NormalizeFingerprint(destination.CertificateFingerprint);
         string? failure = null;
@@ -37,9 +35,9 @@ internal static class DestinationTls
         catch (Exception ex) when (ex is AuthenticationException or IOException)
         {
             await tls.DisposeAsync();
-            throw new RtmpProtocolException(failure is not null
+            throw new DestinationFailureException(new DestinationFailure(DestinationFailureKind.Tls, failure is not null
                 ? $"TLS certificate of {url.Host} rejected: {failure}"
-                : $"TLS handshake with {url.Host} failed: {ex.Message}");
+                : $"TLS handshake with {url.Host} failed: {ex.Message}"));
         }
     }
 

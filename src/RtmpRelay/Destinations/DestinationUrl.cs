@@ -2,8 +2,34 @@ namespace RtmpRelay.Destinations;
 
 /// <summary>
 /// A destination URL split the way an encoder splits it: rtmp://host[:port]/app[/more]/stream[?query].
-/// The last path segment, query included, is the stream name; the path before it is the application.
 /// </summary>
+/// <remarks>
+/// <para>
+/// The path (everything after the authority's '/') is split by one of two rules, chosen by where its first '?' is:
+/// </para>
+/// <list type="number">
+/// <item><description>
+/// Application query: the first '?' comes after at least one character and before the first '/' (so it is inside
+/// the first path segment), a '/' follows it, and the text between that '?' and that next '/' contains '='. Then the
+/// application is the path up to (not including) that '/', query included, and the stream name is everything after
+/// it, taken verbatim ('/' and '?' included); it must not be empty or start with '?'. This is YouTube's backup ingest:
+/// <c>rtmps://b.rtmps.youtube.com:443/live2?backup=1/KEY</c> has App <c>live2?backup=1</c>, StreamName <c>KEY</c> and
+/// TcUrl <c>rtmps://b.rtmps.youtube.com/live2?backup=1</c>. An application query is recognised only on a one-segment
+/// application: in <c>app/stream?a=b/c</c> the '?' is in a later segment, so rule 2 applies.
+/// </description></item>
+/// <item><description>
+/// Otherwise (the rule for every other URL): the last path segment before the first '?', together with everything
+/// from that '?' on ('/' included), is the stream name; the path before that segment is the application, which may
+/// have several segments. So <c>rtmp://host/app/stream?key=secret&amp;token=a/b</c> has App <c>app</c> and StreamName
+/// <c>stream?key=secret&amp;token=a/b</c>: a query in the last segment is part of the stream name.
+/// </description></item>
+/// </list>
+/// <para>
+/// Rule 1 only gives a meaning to paths that rule 2 rejects (a '?' in the first segment leaves rule 2 without a stream
+/// name), so every URL that rule 2 accepts splits as it always did. Nothing is percent-decoded: the stream name is
+/// sent in publish exactly as written.
+/// </para>
+/// </remarks>
 internal sealed record DestinationUrl(string Scheme, string Host, int Port, string App, string StreamName)
 {
     public const int DefaultRtmpPort = 1935;
@@ -64,16 +90,11 @@ internal sealed record DestinationUrl(string Scheme, string Host, int Port, stri
             return false;
         }
         var path = rest[(slash + 1)..];
-        var query = path.IndexOf('?');
-        var pathOnly = query < 0 ? path : path[..query];
-        var lastSlash = pathOnly.TrimEnd('/').LastIndexOf('/');
-        if (lastSlash <= 0)
+        if (!TrySplitPath(path, out var app, out var stream))
         {
             error = "the path needs an application and a stream name (rtmp://host/app/stream)";
             return false;
         }
-        var app = path[..lastSlash];
-        var stream = path[(lastSlash + 1)..];
         if (stream.Length == 0 || stream.StartsWith('?'))
         {
             error = "empty stream name";
@@ -81,6 +102,36 @@ internal sealed record DestinationUrl(string Scheme, string Host, int Port, stri
         }
         parsed = new DestinationUrl(scheme, host, port, app, stream);
         error = "";
+        return true;
+    }
+
+    /// <summary>Splits the path into application and stream name by the two rules in the type's remarks.</summary>
+    private static bool TrySplitPath(string path, out string app, out string stream)
+    {
+        var query = path.IndexOf('?');
+        var firstSlash = path.IndexOf('/');
+        if (query > 0 && (firstSlash < 0 || query < firstSlash))
+        {
+            // Rule 1: the query belongs to a one-segment application (live2?backup=1/KEY).
+            var appEnd = path.IndexOf('/', query);
+            if (appEnd > 0 && path.AsSpan(query + 1, appEnd - query - 1).Contains('='))
+            {
+                app = path[..appEnd];
+                stream = path[(appEnd + 1)..];
+                return true;
+            }
+        }
+        // Rule 2: the last segment before the first '?', with the query, is the stream name.
+        var pathOnly = query < 0 ? path : path[..query];
+        var lastSlash = pathOnly.TrimEnd('/').LastIndexOf('/');
+        if (lastSlash <= 0)
+        {
+            app = "";
+            stream = "";
+            return false;
+        }
+        app = path[..lastSlash];
+        stream = path[(lastSlash + 1)..];
         return true;
     }
 

@@ -50,11 +50,12 @@ internal static class RelayHostBuilderExtensions
                 endpoint["Certificate:Path"], endpoint["Certificate:KeyPath"]);
         }
 
-        builder.Services.AddOptions<RelayOptions>().Bind(builder.Configuration.GetSection(RelayOptions.SectionName)).ValidateOnStart();
-        builder.Services.AddSingleton<IValidateOptions<RelayOptions>, RelayOptionsValidator>();
+        AddRelayOptions(builder.Services, builder.Configuration.GetSection(RelayOptions.SectionName));
         builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton<StreamRegistry>();
-        builder.Services.AddHostedService<DestinationManager>();
+        builder.Services.AddSingleton(services => new StreamRegistry(services.GetRequiredService<TimeProvider>()));
+        builder.Services.AddSingleton<IDestinationDialer, NetworkDestinationDialer>();
+        builder.Services.AddSingleton<DestinationManager>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<DestinationManager>());
         builder.Services.AddSingleton<RtmpConnectionHandler>();
         builder.Services.AddSingleton<RtmptSessionStore>();
         builder.Services.AddHostedService(services => services.GetRequiredService<RtmptSessionStore>());
@@ -76,12 +77,44 @@ internal static class RelayHostBuilderExtensions
         return builder;
     }
 
+    /// <summary>
+    /// The "Relay" section, re-bound on every change of the configuration files. A value that does not bind (text for
+    /// a number) is recorded, not thrown, so validation reports it and a bad edit never takes the running relay down;
+    /// <see cref="RelayConfiguration"/> turns each valid version into a snapshot and validates the first at start-up.
+    /// </summary>
+    private static void AddRelayOptions(IServiceCollection services, IConfigurationSection section)
+    {
+        services.AddOptions<RelayOptions>().Configure(options =>
+        {
+            try
+            {
+                section.Bind(options);
+            }
+            catch (InvalidOperationException ex)
+            {
+                options.BindingError = ex.Message;
+            }
+        });
+        services.AddSingleton<IOptionsChangeTokenSource<RelayOptions>>(new ConfigurationChangeTokenSource<RelayOptions>(section));
+        services.AddSingleton<RelayConfiguration>();
+        // Resolved at start-up, so an invalid first configuration stops the relay with its errors.
+        services.AddHostedService(services => new StartupValidation(services.GetRequiredService<RelayConfiguration>()));
+    }
+
+    /// <summary>Takes the configuration only to have it built (and the first snapshot validated) when the host starts.</summary>
+    private sealed class StartupValidation(RelayConfiguration configuration) : IHostedService
+    {
+        public RelayConfiguration Configuration { get; } = configuration;
+        public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+
     private static void UseRtmp(EndpointConfiguration endpoint, IServiceProvider services)
     {
         if (endpoint.IsHttps)
         {
             // Kestrel would add TLS after this callback, behind the handler; put it in front explicitly.
-            var limits = services.GetRequiredService<IOptions<RelayOptions>>().Value.Limits;
+            var limits = services.GetRequiredService<RelayConfiguration>().Current.Options.Limits;
             var https = endpoint.HttpsOptions;
             if (https.SslProtocols == SslProtocols.None)
             {

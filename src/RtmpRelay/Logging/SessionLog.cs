@@ -37,4 +37,13 @@ internal static partial class SessionLog
 
     [LoggerMessage(210, LogLevel.Debug, "[{ConnectionId}] Ignored {Type} message of {Length} bytes on stream {StreamId}: nothing is published there")]
     public static partial void IgnoredMedia(ILogger logger, string connectionId, string type, int length, uint streamId);
+
+    [LoggerMessage(211, LogLevel.Information, "[{ConnectionId}] Publishing {Stream} again: the stream continues, its destinations were kept")]
+    public static partial void Continuing(ILogger logger, string connectionId, string stream);
+
+    [LoggerMessage(212, LogLevel.Warning, "[{ConnectionId}] Took {Stream} over from the publisher that had it")]
+    public static partial void TookOver(ILogger logger, string connectionId, string stream);
+
+    [LoggerMessage(213, LogLevel.Information, "[{ConnectionId}] Keeping {Stream} and its destinations for {GraceSeconds} s for the publisher to come back")]
+    public static partial void Bridging(ILogger logger, string connectionId, string stream, double graceSeconds);
 }

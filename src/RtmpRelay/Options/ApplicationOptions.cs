@@ -9,6 +9,19 @@ public sealed class ApplicationOptions
     /// <summary>Whether local players may play this application's live streams. Default true.</summary>
     public bool AllowPlay { get; set; } = true;
 
+    /// <summary>
+    /// How long a stream outlives its publisher (dropped, timed out or unpublished): the destinations stay connected,
+    /// and a publisher that comes back on the same name within this time continues the same publish there.
+    /// Zero turns bridging off. Default 10 s.
+    /// </summary>
+    public TimeSpan ReconnectGrace { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Whether a new publisher on a name that is being published replaces the current one (which is disconnected;
+    /// the destinations continue as after a reconnect). Default false: the first publisher keeps the name.
+    /// </summary>
+    public bool TakeOver { get; set; }
+
     /// <summary>Destinations by name; every stream published to this application is pushed to each. Default none.</summary>
     public Dictionary<string, DestinationOptions> Destinations { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 }

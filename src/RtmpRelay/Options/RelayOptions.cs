@@ -37,4 +37,7 @@ public sealed class RelayOptions
     /// never mid-GOP, and metadata and sequence headers are always kept. Default 8 MiB (about 16 s at 4 Mbit/s).
     /// </summary>
     public int SendQueueBytes { get; set; } = 8 * 1024 * 1024;
+
+    /// <summary>Why binding the section failed (a value of the wrong type), reported by validation. Not configurable.</summary>
+    internal string? BindingError { get; set; }
 }

@@ -3,12 +3,19 @@ using RtmpRelay.Destinations;
 
 namespace RtmpRelay.Options;
 
-/// <summary>Start-up validation: a relay with a broken destination URL or a nonsensical limit does not start.</summary>
+/// <summary>
+/// Validation of every configuration: at start-up a broken destination URL or a nonsensical limit stops the relay; on a
+/// reload it keeps the running configuration (see <see cref="RelayConfiguration"/>).
+/// </summary>
 internal sealed class RelayOptionsValidator : IValidateOptions<RelayOptions>
 {
     public ValidateOptionsResult Validate(string? name, RelayOptions options)
     {
         var errors = new List<string>();
+        if (options.BindingError is not null)
+        {
+            errors.Add($"Relay: {options.BindingError}");
+        }
         if (options.ChunkSize is < 128 or > 0xFFFFFF)
         {
             errors.Add($"Relay:ChunkSize must be between 128 and 16777215 (is {options.ChunkSize}).");
@@ -30,9 +37,18 @@ internal sealed class RelayOptionsValidator : IValidateOptions<RelayOptions>
         {
             errors.Add("Relay:Limits:MaxChunkStreams must be at least 4.");
         }
-        if (limits.HandshakeTimeout <= TimeSpan.Zero || limits.IdleTimeout <= TimeSpan.Zero)
+        if (limits.HandshakeTimeout <= TimeSpan.Zero || limits.IdleTimeout <= TimeSpan.Zero || limits.WriteStallTimeout <= TimeSpan.Zero)
         {
-            errors.Add("Relay:Limits:HandshakeTimeout and IdleTimeout must be positive.");
+            errors.Add("Relay:Limits:HandshakeTimeout, IdleTimeout and WriteStallTimeout must be positive.");
+        }
+        var retry = options.Destinations.Retry;
+        if (retry.InitialDelay <= TimeSpan.Zero || retry.MaxDelay < retry.InitialDelay)
+        {
+            errors.Add("Relay:Destinations:Retry:InitialDelay must be positive and MaxDelay at least InitialDelay.");
+        }
+        if (options.Destinations.ConnectTimeout <= TimeSpan.Zero)
+        {
+            errors.Add("Relay:Destinations:ConnectTimeout must be positive.");
         }
         var rtmpt = options.Rtmpt;
         if (rtmpt.MaxSessions < 1 || rtmpt.MaxSessionsPerClient < 1)
@@ -61,19 +77,13 @@ internal sealed class RelayOptionsValidator : IValidateOptions<RelayOptions>
         }
         foreach (var (app, application) in options.Applications)
         {
+            if (application.ReconnectGrace < TimeSpan.Zero)
+            {
+                errors.Add($"Relay:Applications:{app}:ReconnectGrace must not be negative.");
+            }
             foreach (var (destinationName, destination) in application.Destinations)
             {
-                var sample = DestinationUrl.Expand(destination.Url, app, "stream");
-                var key = $"Relay:Applications:{app}:Destinations:{destinationName}";
-                if (!DestinationUrl.TryParse(sample, out _, out var error))
-                {
-                    errors.Add($"{key}:Url: {error}.");
-                }
-                var pin = DestinationTls.NormalizeFingerprint(destination.CertificateFingerprint);
-                if (pin is not null && (pin.Length != 64 || !pin.All(Uri.IsHexDigit)))
-                {
-                    errors.Add($"{key}:CertificateFingerprint must be a SHA-256 fingerprint: 64 hex digits, colons allowed.");
-                }
+                DestinationSpec.TryCreate(app, destinationName, destination, errors, out _);
             }
         }
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);

@@ -17,6 +17,12 @@ public sealed class RtmpLimitsOptions
     /// </summary>
     public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// A destination that accepts no bytes for this long (its connection open, its receive window full) is dropped
+    /// and retried, so a frozen platform never holds its queue forever. Default 10 s.
+    /// </summary>
+    public TimeSpan WriteStallTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Largest message accepted, in bytes. Default 8 MiB.</summary>
     public int MaxMessageLength { get; set; } = 8 * 1024 * 1024;
 

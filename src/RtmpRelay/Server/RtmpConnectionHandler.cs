@@ -23,14 +23,14 @@ internal sealed class RtmpConnectionHandler : ConnectionHandler
     public const string RtmpeRefusedKey = "RtmpRelay.RtmpeRefused";
 
     private readonly StreamRegistry _registry;
-    private readonly IOptionsMonitor<RelayOptions> _options;
+    private readonly RelayConfiguration _configuration;
     private readonly TimeProvider _time;
     private readonly ILogger<RtmpConnectionHandler> _logger;
 
-    public RtmpConnectionHandler(StreamRegistry registry, IOptionsMonitor<RelayOptions> options, TimeProvider time, ILogger<RtmpConnectionHandler> logger)
+    public RtmpConnectionHandler(StreamRegistry registry, RelayConfiguration configuration, TimeProvider time, ILogger<RtmpConnectionHandler> logger)
     {
         _registry = registry;
-        _options = options;
+        _configuration = configuration;
         _time = time;
         _logger = logger;
     }
@@ -38,7 +38,7 @@ internal sealed class RtmpConnectionHandler : ConnectionHandler
     public override async Task OnConnectedAsync(ConnectionContext context)
     {
         var id = context.ConnectionId;
-        var options = _options.CurrentValue;
+        var options = _configuration.Current.Options;
         context.Items[TlsSniffingMiddleware.ReachedRtmpKey] = true;
         ConnectionLog.Accepted(_logger, id, context.RemoteEndPoint?.ToString());
         try

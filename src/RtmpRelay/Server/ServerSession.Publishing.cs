@@ -29,14 +29,24 @@ internal sealed partial class ServerSession
             RefusePublish(streamId, key.ToString(), "NetStream.Publish.BadConnection", "this connection already publishes or plays");
             return;
         }
-        if (!_registry.TryPublish(key, Id, _options.ChunkSize, out var stream))
+        var outcome = _registry.TryPublish(key, this, _options.ChunkSize, _application.TakeOver, out var stream);
+        switch (outcome)
         {
-            RefusePublish(streamId, key.ToString(), "NetStream.Publish.BadName", "the stream is already being published");
-            return;
+            case PublishOutcome.Refused:
+                RefusePublish(streamId, key.ToString(), "NetStream.Publish.BadName", "the stream is already being published");
+                return;
+            case PublishOutcome.Started:
+                SessionLog.Publishing(_logger, Id, key.ToString());
+                break;
+            case PublishOutcome.Resumed:
+                SessionLog.Continuing(_logger, Id, key.ToString());
+                break;
+            case PublishOutcome.TookOver:
+                SessionLog.TookOver(_logger, Id, key.ToString());
+                break;
         }
         _publishing = stream;
         _publishStreamId = streamId;
-        SessionLog.Publishing(_logger, Id, key.ToString());
         _connection.SendUserControl(UserControlEventType.StreamBegin, streamId);
         _connection.SendStatus(streamId, "status", "NetStream.Publish.Start", $"{key.Name} is now published.");
     }
@@ -59,7 +69,7 @@ internal sealed partial class ServerSession
             PublishData(message);
             return;
         }
-        _publishing.Publish(message);
+        _publishing.Publish(message, this);
     }
 
     /// <summary>
@@ -79,13 +89,13 @@ internal sealed partial class ServerSession
         }
         if (message.Type == RtmpMessageType.DataAmf0 && payload.Length == message.Length)
         {
-            _publishing!.Publish(message);
+            _publishing!.Publish(message, this);
             return;
         }
         var normalized = RtmpMessage.Copy(RtmpMessageType.DataAmf0, message.Timestamp, message.StreamId, payload);
         try
         {
-            _publishing!.Publish(normalized);
+            _publishing!.Publish(normalized, this);
         }
         finally
         {
@@ -101,8 +111,12 @@ internal sealed partial class ServerSession
             return;
         }
         _publishing = null;
-        _registry.Unpublish(stream);
+        var grace = _application!.ReconnectGrace;
         SessionLog.Unpublished(_logger, Id, stream.Key.ToString(), stream.MessagesRelayed);
+        if (_registry.PublisherLeft(stream, this, grace))
+        {
+            SessionLog.Bridging(_logger, Id, stream.Key.ToString(), grace.TotalSeconds);
+        }
         _connection.SendStatus(_publishStreamId, "status", "NetStream.Unpublish.Success", $"{stream.Key.Name} is now unpublished.");
     }
 

@@ -13,7 +13,7 @@ namespace RtmpRelay.Server;
 /// The server side of one RTMP connection: NetConnection and NetStream commands from an encoder or a player.
 /// Runs on the connection's read loop, one message at a time.
 /// </summary>
-internal sealed partial class ServerSession
+internal sealed partial class ServerSession : IStreamPublisher
 {
     private const int MaxStreamsPerConnection = 8;
 
@@ -33,7 +33,10 @@ internal sealed partial class ServerSession
         _logger = logger;
     }
 
-    private string Id => _connection.Id;
+    public string Id => _connection.Id;
+
+    /// <summary>Another publisher took this one's stream over.</summary>
+    public void Disconnect(string reason) => _connection.Close(reason);
 
     public void OnMessage(RtmpMessage message)
     {

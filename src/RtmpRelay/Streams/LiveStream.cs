@@ -9,8 +9,12 @@ namespace RtmpRelay.Streams;
 /// One published stream: the cache a late subscriber starts from (metadata, sequence headers) and the fan-out.
 /// Each message is chunked once and the same pooled bytes are queued to every subscriber; only a subscriber on
 /// another message stream id, or metadata in the other form, gets a chunking of its own.
+/// A stream may outlive its publisher for a grace period (bridging): its subscribers stay and get nothing, and a
+/// publisher that comes back continues it, with timestamps rebased to go on after the last ones sent (plus the time
+/// the stream was away), sequence headers and metadata passed on only where they changed, and video resumed on a
+/// keyframe.
 /// </summary>
-internal sealed class LiveStream
+internal sealed partial class LiveStream
 {
     // AMF0 string "@setDataFrame": marker, length 13, the name.
     private static readonly byte[] SetDataFramePrefix = [0x02, 0x00, 0x0D, .. "@setDataFrame"u8];
@@ -26,15 +30,15 @@ internal sealed class LiveStream
     private bool _hasVideo;
     private bool _mediaStarted;
 
-    public LiveStream(StreamKey key, string publisherId, int chunkSize)
+    public LiveStream(StreamKey key, IStreamPublisher? publisher, int chunkSize, TimeProvider? time = null)
     {
         Key = key;
-        PublisherId = publisherId;
+        _publisher = publisher;
         _chunkSize = chunkSize;
+        _time = time ?? TimeProvider.System;
     }
 
     public StreamKey Key { get; }
-    public string PublisherId { get; }
     public bool IsEnded { get; private set; }
     public long MessagesRelayed { get; private set; }
 
@@ -44,15 +48,20 @@ internal sealed class LiveStream
     public CancellationToken Ended => _ended.Token;
 
     /// <summary>Takes one message from the publisher (called on its read loop) and queues it to every subscriber.</summary>
-    public void Publish(RtmpMessage message)
+    /// <param name="from">The publisher sending it; a message from one that no longer publishes (taken over) is dropped.</param>
+    public void Publish(RtmpMessage message, IStreamPublisher? from = null)
     {
         lock (_gate)
         {
-            if (IsEnded)
+            if (IsEnded || (from is not null && from != _publisher))
             {
                 return;
             }
-            var kind = Classify(message, out var isMetadata);
+            var timestamp = Rebase(message.Timestamp);
+            if (Classify(message, out var isMetadata) is not { } kind)
+            {
+                return; // held back after a reconnect: an unchanged header, or video before the first keyframe
+            }
             MessagesRelayed++;
             var subscribers = _subscribers;
             if (subscribers.Length == 0)
@@ -63,7 +72,7 @@ internal sealed class LiveStream
             {
                 foreach (var subscriber in subscribers)
                 {
-                    subscriber.Queue.TryEnqueue(GetVariant(message, kind, subscriber.StreamId, isMetadata && subscriber.IsPublisherSide));
+                    subscriber.Queue.TryEnqueue(GetVariant(message, timestamp, kind, subscriber.StreamId, isMetadata && subscriber.IsPublisherSide));
                 }
             }
             finally
@@ -90,7 +99,7 @@ internal sealed class LiveStream
             {
                 if (header is not null)
                 {
-                    var chunked = Chunk(header, MediaKind.Header, subscriber.StreamId, header == _metadata && subscriber.IsPublisherSide);
+                    var chunked = Chunk(header, header.Timestamp, MediaKind.Header, subscriber.StreamId, header == _metadata && subscriber.IsPublisherSide);
                     subscriber.Queue.TryEnqueue(chunked);
                     chunked.Release();
                 }
@@ -123,6 +132,8 @@ internal sealed class LiveStream
                 return;
             }
             IsEnded = true;
+            _publisher = null;
+            _bridgeTimer?.Dispose();
             subscribers = _subscribers;
             _subscribers = [];
             _metadata?.Release();
@@ -137,7 +148,8 @@ internal sealed class LiveStream
         }
     }
 
-    private MediaKind Classify(RtmpMessage message, out bool isMetadata)
+    /// <summary>The message's kind, with the caches updated; null when it is not to be relayed.</summary>
+    private MediaKind? Classify(RtmpMessage message, out bool isMetadata)
     {
         isMetadata = false;
         switch (message.Type)
@@ -147,27 +159,42 @@ internal sealed class LiveStream
                 _mediaStarted = true;
                 if (FlvTag.IsVideoSequenceHeader(message.Span))
                 {
-                    Replace(ref _videoHeader, message);
-                    return MediaKind.Header;
+                    return Header(ref _videoHeader, ref _resumeVideoHeader, message);
                 }
-                return FlvTag.IsVideoKeyframe(message.Span) ? MediaKind.KeyFrame : MediaKind.Video;
+                if (FlvTag.IsVideoKeyframe(message.Span))
+                {
+                    _resumeAtKeyframe = false;
+                    return MediaKind.KeyFrame;
+                }
+                return _resumeAtKeyframe ? null : MediaKind.Video;
             case RtmpMessageType.Audio:
                 _mediaStarted = true;
                 if (FlvTag.IsAudioSequenceHeader(message.Span))
                 {
-                    Replace(ref _audioHeader, message);
-                    return MediaKind.Header;
+                    return Header(ref _audioHeader, ref _resumeAudioHeader, message);
                 }
                 return _hasVideo ? MediaKind.Audio : MediaKind.KeyFrame;
             default:
                 if (message.Span.StartsWith(OnMetaDataPrefix))
                 {
                     isMetadata = true;
-                    Replace(ref _metadata, message);
-                    return MediaKind.Header;
+                    return Header(ref _metadata, ref _resumeMetadata, message);
                 }
                 return MediaKind.Other;
         }
+    }
+
+    /// <summary>A header replaces the cached one; the first after a reconnect is relayed only if it changed.</summary>
+    private static MediaKind? Header(ref RtmpMessage? cached, ref bool checkUnchanged, RtmpMessage message)
+    {
+        var unchanged = checkUnchanged && cached is not null && cached.Span.SequenceEqual(message.Span);
+        checkUnchanged = false;
+        if (unchanged)
+        {
+            return null;
+        }
+        Replace(ref cached, message);
+        return MediaKind.Header;
     }
 
     private static void Replace(ref RtmpMessage? cached, RtmpMessage message)
@@ -176,7 +203,7 @@ internal sealed class LiveStream
         cached = message.AddRef();
     }
 
-    private ChunkedMessage GetVariant(RtmpMessage message, MediaKind kind, uint streamId, bool setDataFrame)
+    private ChunkedMessage GetVariant(RtmpMessage message, uint timestamp, MediaKind kind, uint streamId, bool setDataFrame)
     {
         foreach (var variant in _variants)
         {
@@ -185,12 +212,12 @@ internal sealed class LiveStream
                 return variant.Message;
             }
         }
-        var chunked = Chunk(message, kind, streamId, setDataFrame);
+        var chunked = Chunk(message, timestamp, kind, streamId, setDataFrame);
         _variants.Add(new Variant(streamId, setDataFrame, chunked));
         return chunked;
     }
 
-    private ChunkedMessage Chunk(RtmpMessage message, MediaKind kind, uint streamId, bool setDataFrame)
+    private ChunkedMessage Chunk(RtmpMessage message, uint timestamp, MediaKind kind, uint streamId, bool setDataFrame)
     {
         var chunkStream = message.Type switch
         {
@@ -200,13 +227,13 @@ internal sealed class LiveStream
         };
         if (!setDataFrame)
         {
-            return ChunkedMessage.Create(chunkStream, message.Type, message.Timestamp, streamId, message.Span, _chunkSize, kind);
+            return ChunkedMessage.Create(chunkStream, message.Type, timestamp, streamId, message.Span, _chunkSize, kind);
         }
         // Metadata to a server is sent as an encoder sends it: "@setDataFrame", "onMetaData", values.
         Span<byte> payload = message.Length + SetDataFramePrefix.Length <= 4096 ? stackalloc byte[message.Length + SetDataFramePrefix.Length] : new byte[message.Length + SetDataFramePrefix.Length];
         SetDataFramePrefix.CopyTo(payload);
         message.Span.CopyTo(payload[SetDataFramePrefix.Length..]);
-        return ChunkedMessage.Create(chunkStream, message.Type, message.Timestamp, streamId, payload, _chunkSize, kind);
+        return ChunkedMessage.Create(chunkStream, message.Type, timestamp, streamId, payload, _chunkSize, kind);
     }
 
     private readonly record struct Variant(uint StreamId, bool SetDataFrame, ChunkedMessage Message);

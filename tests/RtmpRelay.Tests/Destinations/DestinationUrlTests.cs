@@ -60,6 +60,71 @@ public class DestinationUrlTests
     }
 
     [Fact]
+    public void TryParse_YouTubeBackup_QueryBelongsToTheApplication()
+    {
+        var url = Parse("rtmps://b.rtmps.youtube.com:443/live2?backup=1/KEY");
+
+        Assert.Equal("rtmps", url.Scheme);
+        Assert.Equal("b.rtmps.youtube.com", url.Host);
+        Assert.Equal(443, url.Port);
+        Assert.Equal("live2?backup=1", url.App);
+        Assert.Equal("KEY", url.StreamName);
+        Assert.Equal("rtmps://b.rtmps.youtube.com/live2?backup=1", url.TcUrl);
+    }
+
+    [Fact]
+    public void TryParse_ApplicationQueryWithOtherPort_PortShownInTcUrl()
+    {
+        var url = Parse("rtmps://backup.example:8443/live2?backup=1&x=2/KEY");
+
+        Assert.Equal("live2?backup=1&x=2", url.App);
+        Assert.Equal("KEY", url.StreamName);
+        Assert.Equal("rtmps://backup.example:8443/live2?backup=1&x=2", url.TcUrl);
+    }
+
+    [Fact]
+    public void TryParse_ApplicationQuery_EverythingAfterItIsTheStreamName()
+    {
+        var url = Parse("rtmp://host/live?x=1/a?b=c/d");
+
+        Assert.Equal("live?x=1", url.App);
+        Assert.Equal("a?b=c/d", url.StreamName);
+    }
+
+    [Theory]
+    [InlineData("rtmp://host/app/stream?a=b/c", "app", "stream?a=b/c")]
+    [InlineData("rtmp://host/a/b?x=1/KEY", "a", "b?x=1/KEY")]
+    [InlineData("rtmp://host/live2/KEY?backup=1", "live2", "KEY?backup=1")]
+    public void TryParse_QueryAfterTheFirstSegment_PartOfTheStreamName(string text, string app, string stream)
+    {
+        var url = Parse(text);
+
+        Assert.Equal(app, url.App);
+        Assert.Equal(stream, url.StreamName);
+    }
+
+    [Theory]
+    [InlineData("rtmp://host/live?backup=1")]
+    [InlineData("rtmp://host/live?backup=1/")]
+    [InlineData("rtmp://host/live?backup=1/?x=1")]
+    [InlineData("rtmp://host/live?backup/key")]
+    [InlineData("rtmp://host/?backup=1/key")]
+    public void TryParse_QueryInTheFirstSegmentWithoutAStream_Error(string text)
+    {
+        Assert.False(DestinationUrl.TryParse(text, out _, out var error));
+        Assert.False(string.IsNullOrEmpty(error));
+    }
+
+    [Fact]
+    public void Redacted_ApplicationQuery_KeyHiddenQueryKept()
+    {
+        var url = Parse("rtmps://b.rtmps.youtube.com:443/live2?backup=1/abcd-efgh-ijkl-mnop");
+
+        Assert.Equal("rtmps://b.rtmps.youtube.com/live2?backup=1/ab****", url.Redacted);
+        Assert.DoesNotContain("abcd-efgh-ijkl-mnop", url.Redacted);
+    }
+
+    [Fact]
     public void TryParse_SchemeInUpperCase_Accepted()
     {
         Assert.Equal("rtmp", Parse("RTMP://host/app/stream").Scheme);

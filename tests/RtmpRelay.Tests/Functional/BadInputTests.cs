@@ -118,7 +118,7 @@ public class BadInputTests
     [Fact]
     public async Task Idle_PlayerSilentPastTheIdleTimeout_StaysConnected()
     {
-        await using var relay = new RelayHarness();
+        await using var relay = new RelayHarness(PublishPlayTests.NoBridging);
         var publisher = await relay.ConnectAsync("pub");
         await publisher.PublishOrFailAsync("cam1");
         var player = await relay.ConnectAsync("player");

@@ -1,3 +1,4 @@
+using RtmpRelay.Options;
 using RtmpRelay.Protocol.Messages;
 
 namespace RtmpRelay.Tests.Functional;
@@ -143,7 +144,7 @@ public class PublishPlayTests
     [Fact]
     public async Task Unpublish_FCUnpublishAndDeleteStream_PublisherUnpublishSuccessPlayerStreamEofAndUnpublishNotify()
     {
-        await using var relay = new RelayHarness();
+        await using var relay = new RelayHarness(NoBridging);
         var publisher = await relay.ConnectAsync("pub");
         var pubStream = await publisher.PublishOrFailAsync("cam1");
         var player = await relay.ConnectAsync("player");
@@ -167,7 +168,7 @@ public class PublishPlayTests
     [Fact]
     public async Task Unpublish_PublisherHangsUp_PlayerGetsStreamEofAndUnpublishNotify()
     {
-        await using var relay = new RelayHarness();
+        await using var relay = new RelayHarness(NoBridging);
         var publisher = await relay.ConnectAsync("pub");
         await publisher.PublishOrFailAsync("cam1");
         var player = await relay.ConnectAsync("player");
@@ -180,6 +181,9 @@ public class PublishPlayTests
         await relay.Log.WaitForCloseAsync("pub");
         Assert.False(relay.Registry.TryGet(new("live", "cam1"), out _));
     }
+
+    /// <summary>Reconnect bridging off: a stream ends the moment its publisher leaves.</summary>
+    internal static void NoBridging(RelayOptions options) => options.Applications["live"].ReconnectGrace = TimeSpan.Zero;
 
     internal static void AssertMedia(ReceivedMessage m, RtmpMessageType type, uint timestamp, uint streamId, byte[] payload)
     {

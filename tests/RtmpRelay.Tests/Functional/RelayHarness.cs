@@ -22,11 +22,16 @@ internal sealed class RelayHarness : IAsyncDisposable
         Options = new RelayOptions();
         Options.Applications["live"] = new ApplicationOptions();
         configure?.Invoke(Options);
-        Handler = new RtmpConnectionHandler(Registry, new TestOptionsMonitor<RelayOptions>(Options), Time, Log);
+        Monitor = new TestOptionsMonitor<RelayOptions>(Options);
+        Configuration = new RelayConfiguration(Monitor, Log);
+        Registry = new StreamRegistry(Time);
+        Handler = new RtmpConnectionHandler(Registry, Configuration, Time, Log);
     }
 
     public RelayOptions Options { get; }
-    public StreamRegistry Registry { get; } = new();
+    public TestOptionsMonitor<RelayOptions> Monitor { get; }
+    public RelayConfiguration Configuration { get; }
+    public StreamRegistry Registry { get; }
     public FakeTimeProvider Time { get; } = new();
     public TestLogger Log { get; } = new();
     public RtmpConnectionHandler Handler { get; }

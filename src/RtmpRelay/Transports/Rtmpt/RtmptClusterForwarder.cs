@@ -13,7 +13,7 @@ namespace RtmpRelay.Transports.Rtmpt;
 internal sealed class RtmptClusterForwarder : IDisposable
 {
     private readonly IHttpForwarder _forwarder;
-    private readonly IOptionsMonitor<RelayOptions> _options;
+    private readonly RelayConfiguration _configuration;
     private readonly ILogger<RtmptClusterForwarder> _logger;
     private readonly HttpMessageInvoker _client = new(new SocketsHttpHandler
     {
@@ -24,10 +24,10 @@ internal sealed class RtmptClusterForwarder : IDisposable
         ConnectTimeout = TimeSpan.FromSeconds(5),
     });
 
-    public RtmptClusterForwarder(IHttpForwarder forwarder, IOptionsMonitor<RelayOptions> options, ILogger<RtmptClusterForwarder> logger)
+    public RtmptClusterForwarder(IHttpForwarder forwarder, RelayConfiguration configuration, ILogger<RtmptClusterForwarder> logger)
     {
         _forwarder = forwarder;
-        _options = options;
+        _configuration = configuration;
         _logger = logger;
     }
 
@@ -40,7 +40,7 @@ internal sealed class RtmptClusterForwarder : IDisposable
             return false;
         }
         var node = sessionId[..separator];
-        var cluster = _options.CurrentValue.Cluster;
+        var cluster = _configuration.Current.Options.Cluster;
         if (node == cluster.NodeId || !cluster.Nodes.TryGetValue(node, out var target) || string.IsNullOrEmpty(target.Address))
         {
             return false;

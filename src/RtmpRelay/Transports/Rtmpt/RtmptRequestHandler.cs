@@ -30,20 +30,20 @@ internal sealed class RtmptRequestHandler
 
     private readonly RtmptSessionStore _sessions;
     private readonly RtmptClusterForwarder _cluster;
-    private readonly IOptionsMonitor<RelayOptions> _options;
+    private readonly RelayConfiguration _configuration;
     private readonly TimeProvider _time;
     private readonly ILogger<RtmptRequestHandler> _logger;
 
-    public RtmptRequestHandler(RtmptSessionStore sessions, RtmptClusterForwarder cluster, IOptionsMonitor<RelayOptions> options, TimeProvider time, ILogger<RtmptRequestHandler> logger)
+    public RtmptRequestHandler(RtmptSessionStore sessions, RtmptClusterForwarder cluster, RelayConfiguration configuration, TimeProvider time, ILogger<RtmptRequestHandler> logger)
     {
         _sessions = sessions;
         _cluster = cluster;
-        _options = options;
+        _configuration = configuration;
         _time = time;
         _logger = logger;
     }
 
-    private RtmptOptions Options => _options.CurrentValue.Rtmpt;
+    private RtmptOptions Options => _configuration.Current.Options.Rtmpt;
 
     public async Task IdentAsync(HttpContext context)
     {

@@ -22,27 +22,27 @@ internal sealed class RtmptSessionStore : BackgroundService
     private readonly ConcurrentDictionary<IPAddress, int> _perClient = new();
     private readonly Lock _createGate = new();
     private readonly RtmpConnectionHandler _handler;
-    private readonly IOptionsMonitor<RelayOptions> _options;
+    private readonly RelayConfiguration _configuration;
     private readonly TimeProvider _time;
     private readonly ILogger<RtmptSessionStore> _logger;
     private long _connectionCounter;
 
-    public RtmptSessionStore(RtmpConnectionHandler handler, IOptionsMonitor<RelayOptions> options, TimeProvider time, ILogger<RtmptSessionStore> logger)
+    public RtmptSessionStore(RtmpConnectionHandler handler, RelayConfiguration configuration, TimeProvider time, ILogger<RtmptSessionStore> logger)
     {
         _handler = handler;
-        _options = options;
+        _configuration = configuration;
         _time = time;
         _logger = logger;
     }
 
     public int Count => _sessions.Count;
 
-    public string NodeId => _options.CurrentValue.Cluster.NodeId;
+    public string NodeId => _configuration.Current.Options.Cluster.NodeId;
 
     /// <summary>Opens a session, or says why not (the caller answers 503 or 429).</summary>
     public RtmptSession? TryOpen(IPAddress? client, out string refusal, out int status)
     {
-        var options = _options.CurrentValue;
+        var options = _configuration.Current.Options;
         var key = client ?? IPAddress.None;
         RtmptSession session;
         lock (_createGate)
@@ -127,7 +127,7 @@ internal sealed class RtmptSessionStore : BackgroundService
         {
             while (await timer.WaitForNextTickAsync(stoppingToken))
             {
-                var timeout = _options.CurrentValue.Rtmpt.SessionIdleTimeout;
+                var timeout = _configuration.Current.Options.Rtmpt.SessionIdleTimeout;
                 foreach (var session in _sessions.Values)
                 {
                     if (session.IdleFor > timeout)
