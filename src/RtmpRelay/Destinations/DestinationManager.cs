@@ -20,12 +20,16 @@ internal sealed class DestinationManager : IHostedService
     private readonly IDestinationDialer _dialer;
     private readonly TimeProvider _time;
     private readonly ILogger<DestinationManager> _logger;
+    private readonly Random? _random;
     private readonly ConcurrentDictionary<LiveStream, StreamDestinations> _streams = new();
     private readonly Lock _gate = new();
     private bool _stopping;
 
-    public DestinationManager(StreamRegistry registry, RelayConfiguration configuration, IDestinationDialer dialer, TimeProvider time, ILogger<DestinationManager> logger)
+    /// <param name="random">Jitter source (seeded in tests); default <see cref="Random.Shared"/>.</param>
+    public DestinationManager(StreamRegistry registry, RelayConfiguration configuration, IDestinationDialer dialer, TimeProvider time,
+        ILogger<DestinationManager> logger, Random? random = null)
     {
+        _random = random;
         _registry = registry;
         _configuration = configuration;
         _dialer = dialer;
@@ -130,7 +134,7 @@ internal sealed class DestinationManager : IHostedService
 
     private void StartLocked(LiveStream stream, StreamDestinations destinations, DestinationSpec spec, Task? after)
     {
-        var supervisor = new DestinationSupervisor(stream, spec, _configuration, _dialer, _time, _logger);
+        var supervisor = new DestinationSupervisor(stream, spec, _configuration, _dialer, _time, _logger, _random);
         destinations.Supervisors[spec.Name] = supervisor;
         supervisor.Start(after);
         _ = supervisor.Completion.ContinueWith(_ => OnStopped(stream, supervisor), TaskScheduler.Default);

@@ -248,7 +248,7 @@ internal sealed class DestinationSupervisor
                 {
                     DestinationLog.Failed(_logger, StreamKey, Spec.Name, failure.ToString(), (long)delay.TotalMilliseconds);
                 }
-                CancellationToken wait;
+                Task waiting;
                 lock (_gate)
                 {
                     if (_stopReason is not null)
@@ -259,11 +259,11 @@ internal sealed class DestinationSupervisor
                     {
                         continue;
                     }
-                    SetState(DestinationState.Retrying);
                     _waiting = new CancellationTokenSource();
-                    wait = _waiting.Token;
+                    waiting = Task.Delay(delay, _time, _waiting.Token); // armed before the state says so
+                    SetState(DestinationState.Retrying);
                 }
-                await Task.Delay(delay, _time, wait).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                await waiting.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
                 lock (_gate)
                 {
                     _waiting!.Dispose();

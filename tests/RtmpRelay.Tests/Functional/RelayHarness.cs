@@ -1,6 +1,7 @@
 using System.IO.Pipelines;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Time.Testing;
+using RtmpRelay.Destinations;
 using RtmpRelay.Options;
 using RtmpRelay.Server;
 using RtmpRelay.Streams;
@@ -17,7 +18,8 @@ internal sealed class RelayHarness : IAsyncDisposable
     private readonly List<InMemoryConnection> _connections = new();
     private readonly List<TestRtmpClient> _clients = new();
 
-    public RelayHarness(Action<RelayOptions>? configure = null)
+    /// <param name="dialer">When given, the relay pushes to destinations through it (a <see cref="DestinationManager"/> runs).</param>
+    public RelayHarness(Action<RelayOptions>? configure = null, IDestinationDialer? dialer = null, Random? random = null)
     {
         Options = new RelayOptions();
         Options.Applications["live"] = new ApplicationOptions();
@@ -26,6 +28,31 @@ internal sealed class RelayHarness : IAsyncDisposable
         Configuration = new RelayConfiguration(Monitor, Log);
         Registry = new StreamRegistry(Time);
         Handler = new RtmpConnectionHandler(Registry, Configuration, Time, Log);
+        if (dialer is not null)
+        {
+            Destinations = new DestinationManager(Registry, Configuration, dialer, Time, Log, random);
+            Destinations.StartAsync(CancellationToken.None).GetAwaiter().GetResult();
+        }
+    }
+
+    public DestinationManager? Destinations { get; }
+
+    /// <summary>The destination <paramref name="name"/> of stream live/<paramref name="stream"/>, once it exists (bounded wait).</summary>
+    public async Task<DestinationSupervisor> DestinationAsync(string stream, string name)
+    {
+        DestinationSupervisor? found = null;
+        await Eventually.TrueAsync(() =>
+            (found = Registry.TryGet(new("live", stream), out var live) ? Destinations!.DestinationsOf(live).FirstOrDefault(d => d.Spec.Name == name) : null) is not null,
+            $"destination {name} of live/{stream}");
+        return found!;
+    }
+
+    /// <summary>Changes the configuration as a reload of the files would.</summary>
+    public void Reconfigure(Action<RelayOptions> change)
+    {
+        var next = RelayOptionsCopy.Of(Monitor.CurrentValue);
+        change(next);
+        Monitor.Set(next);
     }
 
     public RelayOptions Options { get; }
@@ -76,6 +103,10 @@ internal sealed class RelayHarness : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (Destinations is not null)
+        {
+            await Destinations.StopAsync(new CancellationTokenSource(TestRtmpClient.DefaultTimeout).Token);
+        }
         foreach (var connection in _connections)
         {
             await connection.Client.DisposeAsync();
