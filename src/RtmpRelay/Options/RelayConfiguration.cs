@@ -15,6 +15,7 @@ internal sealed class RelayConfiguration : IDisposable
     private readonly IDisposable? _subscription;
     private readonly Lock _gate = new();
     private RelaySnapshot _current;
+    private string? _lastRejection;
 
     public RelayConfiguration(IOptionsMonitor<RelayOptions> monitor, ILogger<RelayConfiguration> logger)
     {
@@ -32,12 +33,18 @@ internal sealed class RelayConfiguration : IDisposable
     {
         if (!RelaySnapshot.TryCreate(options, out var next, out var errors))
         {
-            ConfigurationLog.Rejected(_logger, string.Join(" ", errors));
+            // A file save often raises two change events: say it once.
+            var rejection = string.Join(" ", errors);
+            if (Interlocked.Exchange(ref _lastRejection, rejection) != rejection)
+            {
+                ConfigurationLog.Rejected(_logger, rejection);
+            }
             return;
         }
         RelaySnapshot previous;
         lock (_gate)
         {
+            _lastRejection = null;
             previous = _current;
             Volatile.Write(ref _current, next);
             ConfigurationLog.Applied(_logger);
