@@ -60,14 +60,19 @@ internal sealed class InteropRig : IAsyncDisposable
         return nginx;
     }
 
-    /// <summary>Starts a relay; <paramref name="endpoints"/> defaults to plain RTMP only, on a free port.</summary>
+    /// <summary>
+    /// Starts a relay; <paramref name="endpoints"/> defaults to plain RTMP only, on a free port. With
+    /// <paramref name="settings"/>, the relay starts with that JSON as its reloadable settings file
+    /// (<see cref="RelayProcess.SettingsFileName"/>).
+    /// </summary>
     public async Task<RelayProcess> StartRelayAsync(
         IEnumerable<(string Name, string Url)> destinations,
         IEnumerable<string>? extraArguments = null,
         RelayEndpoints? endpoints = null,
-        string name = "relay")
+        string name = "relay",
+        string? settings = null)
     {
-        var relay = await RelayProcess.StartAsync(WorkDirectory, destinations, extraArguments, endpoints, name);
+        var relay = await RelayProcess.StartAsync(WorkDirectory, destinations, extraArguments, endpoints, name, settings);
         Own(relay, () => relay.Describe());
         var e = relay.Endpoints;
         Log($"{name} listening on 127.0.0.1:{relay.Port}" +
@@ -113,15 +118,52 @@ internal sealed class InteropRig : IAsyncDisposable
     /// </summary>
     public async Task AssertRecordingMatchesAsync(NginxRtmp nginx, string streamName, MediaListing expected)
     {
+        var path = await WaitForRecordingAsync(nginx, streamName);
+
+        var result = RecordingComparer.Compare(expected, await FrameMd5.ListAsync(path));
+        Log(result.Report);
+        Assert.True(result.Passed, result.Report);
+    }
+
+    /// <summary>
+    /// Waits (bounded) until nginx has finished recording <paramref name="streamName"/>, lists the recording and
+    /// asserts that it passes <see cref="RecordingRunsComparer"/>: the <paramref name="runs"/> one after the other,
+    /// each at its own constant offset. Returns the comparison (offsets, gaps) for further checks.
+    /// </summary>
+    public async Task<RunsComparison> AssertRecordingHoldsRunsAsync(NginxRtmp nginx, string streamName, IReadOnlyList<MediaListing> runs)
+    {
+        var path = await WaitForRecordingAsync(nginx, streamName);
+
+        var result = RecordingRunsComparer.Compare(runs, await FrameMd5.ListAsync(path));
+        Log(result.Report);
+        Assert.True(result.Passed, result.Report);
+        return result;
+    }
+
+    /// <summary>
+    /// Waits (bounded) until nginx has finished recording <paramref name="streamName"/>, lists the recording and
+    /// asserts that it passes <see cref="SourceRunOracle"/>: one contiguous run of <paramref name="source"/> that starts
+    /// on a keyframe and lasts between <paramref name="minDuration"/> and <paramref name="maxDuration"/>.
+    /// </summary>
+    public async Task AssertRecordingIsSourceRunAsync(NginxRtmp nginx, string streamName, TestMedia source, TimeSpan minDuration, TimeSpan maxDuration)
+    {
+        var path = await WaitForRecordingAsync(nginx, streamName);
+
+        var keyframes = await KeyframeProbe.VideoKeyframeFlagsAsync(source.Path);
+        var result = SourceRunOracle.Check(source.Listing, keyframes, await FrameMd5.ListAsync(path), minDuration, maxDuration);
+        Log(result.Report);
+        Assert.True(result.Passed, result.Report);
+    }
+
+    /// <summary>Waits (bounded, 15 s) until nginx has finished recording <paramref name="streamName"/> and returns the file; fails the test when it does not.</summary>
+    public async Task<string> WaitForRecordingAsync(NginxRtmp nginx, string streamName)
+    {
         var path = nginx.RecordingPath(streamName);
         var complete = await nginx.WaitForRecordingAsync(streamName, TimeSpan.FromSeconds(15));
         Assert.True(complete,
             $"{nginx.Name} did not finish a recording of {streamName} within 15 s ({path}: {(File.Exists(path) ? $"{new FileInfo(path).Length} bytes" : "absent")}). " +
             $"Recordings there: [{string.Join(", ", Directory.EnumerateFiles(nginx.RecordDirectory).Select(Path.GetFileName))}]\n{nginx.Describe()}");
-
-        var result = RecordingComparer.Compare(expected, await FrameMd5.ListAsync(path));
-        Log(result.Report);
-        Assert.True(result.Passed, result.Report);
+        return path;
     }
 
     /// <summary>Lists a player's output and asserts that it passes <see cref="PlayerOracle"/> against <paramref name="source"/>.</summary>

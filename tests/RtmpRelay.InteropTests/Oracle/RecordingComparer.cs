@@ -136,7 +136,7 @@ internal static class RecordingComparer
         }
     }
 
-    private static void AppendListed(StringBuilder details, string label, IEnumerable<(int Index, MediaPacket Packet)> packets)
+    internal static void AppendListed(StringBuilder details, string label, IEnumerable<(int Index, MediaPacket Packet)> packets)
     {
         var list = packets.ToList();
         if (list.Count == 0)

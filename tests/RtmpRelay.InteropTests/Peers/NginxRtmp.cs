@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.RegularExpressions;
 using RtmpRelay.InteropTests.Infrastructure;
 
 namespace RtmpRelay.InteropTests.Peers;
@@ -11,7 +12,7 @@ namespace RtmpRelay.InteropTests.Peers;
 /// terminating TLS on a second port (<see cref="TlsPort"/>) and passing the bytes on to the RTMP port, which is how
 /// RTMPS platforms are commonly built.
 /// </summary>
-internal sealed class NginxRtmp : IDisposable
+internal sealed partial class NginxRtmp : IDisposable
 {
     private readonly ManagedProcess _process;
 
@@ -174,6 +175,49 @@ internal sealed class NginxRtmp : IDisposable
         return false;
     }
 
+    /// <summary>nginx's error log so far: connections, publishes, record opens and closes at level info.</summary>
+    public string ErrorLog => ReadLog(ErrorLogPath);
+
+    /// <summary>How many times a client started publishing <paramref name="streamName"/> (nginx logs "publish: name='NAME'" for each).</summary>
+    public int PublishCount(string streamName)
+    {
+        var needle = $"publish: name='{streamName}'";
+        return ErrorLog.Split('\n').Count(l => l.Contains(needle, StringComparison.Ordinal));
+    }
+
+    /// <summary>
+    /// Whether the connection that published <paramref name="streamName"/> (the first one, when several did) ended the
+    /// publish itself before it disconnected: nginx logs "deleteStream" for the client's deleteStream command, and logs
+    /// it again after "disconnect" when it cleans up a connection that just went away. True when a deleteStream comes
+    /// before the disconnect, false when the disconnect comes first, null when no such publish ended yet.
+    /// </summary>
+    public bool? PublishEndedBeforeDisconnect(string streamName)
+    {
+        var lines = ErrorLog.Split('\n');
+        var needle = $"publish: name='{streamName}'";
+        var publish = Array.FindIndex(lines, l => l.Contains(needle, StringComparison.Ordinal));
+        if (publish < 0 || ConnectionNumber().Match(lines[publish]) is not { Success: true } number)
+        {
+            return null;
+        }
+
+        var connection = number.Value;
+        for (var i = publish + 1; i < lines.Length; i++)
+        {
+            if (lines[i].Contains(connection + " deleteStream", StringComparison.Ordinal))
+            {
+                return true;
+            }
+
+            if (lines[i].Contains(connection + " disconnect", StringComparison.Ordinal))
+            {
+                return false;
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>nginx's error log (connections, publishes, record opens and closes at level info), for failure messages.</summary>
     public string Describe() => $"{_process.Describe(50)}\n--- {Name} error.log ---\n{ManagedProcess.Tail(ReadLog(ErrorLogPath), 60)}";
 
@@ -226,4 +270,8 @@ internal sealed class NginxRtmp : IDisposable
             return "(no error.log)";
         }
     }
+
+    // "*12 " in "[info] 5276#5276: *12 publish: name='x' ...": nginx's number for the connection.
+    [GeneratedRegex(@"\*\d+(?= )", RegexOptions.CultureInvariant)]
+    private static partial Regex ConnectionNumber();
 }

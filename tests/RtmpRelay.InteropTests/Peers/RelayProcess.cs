@@ -1,17 +1,31 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using RtmpRelay.InteropTests.Infrastructure;
+using RtmpRelay.InteropTests.Oracle;
 
 namespace RtmpRelay.InteropTests.Peers;
 
 /// <summary>
 /// The relay under test as a separate process: <c>dotnet src/RtmpRelay/bin/&lt;Configuration&gt;/net10.0/RtmpRelay.dll</c>
-/// in a temporary working folder (so the repository's appsettings.json is not read), configured only through
-/// ASP.NET Core command-line arguments: one plain RTMP endpoint on a free 127.0.0.1 port (plus the RTMPS, RTMPT and
-/// RTMPTS endpoints a test asks for, see <see cref="RelayEndpoints"/>), application "live", and the destinations the
-/// test names. Its output is captured in memory and in NAME.log.
+/// in a temporary working folder (so the repository's appsettings.json is not read), configured through ASP.NET Core
+/// command-line arguments: one plain RTMP endpoint on a free 127.0.0.1 port (plus the RTMPS, RTMPT and RTMPTS
+/// endpoints a test asks for, see <see cref="RelayEndpoints"/>), application "live", and the destinations the test
+/// names. A test that reconfigures the relay while it runs also gives it <see cref="SettingsFileName"/> in that
+/// folder (its content root), which the relay reloads on change; command-line arguments override it. Its output is
+/// captured in memory and in NAME.log.
 /// </summary>
 internal sealed class RelayProcess : IDisposable
 {
     public const string Application = "live";
+
+    /// <summary>
+    /// The relay's hosting environment: <see cref="StartAsync"/> removes DOTNET_ENVIRONMENT and ASPNETCORE_* from its
+    /// environment, so it is ASP.NET Core's default.
+    /// </summary>
+    public const string EnvironmentName = "Production";
+
+    /// <summary>The environment's settings file, appsettings.Production.json, in the relay's working folder (its content root).</summary>
+    public const string SettingsFileName = "appsettings." + EnvironmentName + ".json";
 
     private readonly ManagedProcess _process;
 
@@ -36,6 +50,9 @@ internal sealed class RelayProcess : IDisposable
 
     public string LogPath => Path.Combine(WorkDirectory, Name + ".log");
 
+    /// <summary>The settings file the relay reloads on change (see <see cref="WriteSettings"/>).</summary>
+    public string SettingsPath => Path.Combine(WorkDirectory, SettingsFileName);
+
     /// <summary>The development certificate the relay created for its TLS endpoints (PEM).</summary>
     public string CertificatePath => Path.Combine(WorkDirectory, RelayEndpoints.DevCertificatePath);
 
@@ -46,6 +63,27 @@ internal sealed class RelayProcess : IDisposable
     public string Log => _process.Output;
 
     public bool HasExited => _process.HasExited;
+
+    /// <summary>
+    /// Whether the relay's output holds <paramref name="text"/>, waiting (bounded, 5 s) for it: a line logged as a reply
+    /// goes out may reach the captured output a moment after the reply reached the test.
+    /// </summary>
+    public async Task<bool> LogContainsAsync(string text)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(5);
+        while (!Log.Contains(text, StringComparison.Ordinal))
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                return false;
+            }
+            await Task.Delay(20);
+        }
+        return true;
+    }
+
+    /// <summary>The log so far, parsed into entries (see <see cref="RelayLog"/>).</summary>
+    public RelayLog ParseLog() => RelayLog.Parse(Log);
 
     /// <summary>rtmp://127.0.0.1:PORT/live/STREAM, to publish to or play from.</summary>
     public string Url(string streamName) => $"rtmp://127.0.0.1:{Port}/{Application}/{streamName}";
@@ -66,6 +104,34 @@ internal sealed class RelayProcess : IDisposable
     /// <summary>The stream name stream <paramref name="streamName"/> gets at destination <paramref name="destinationName"/>.</summary>
     public static string DestinationStream(string streamName, string destinationName) => $"{streamName}_{destinationName}";
 
+    /// <summary>
+    /// Settings JSON that gives application live exactly these destinations, e.g.
+    /// <c>{"Relay":{"Applications":{"live":{"Destinations":{"b":{"Url":"rtmp://..."}}}}}}</c>; none gives <c>{}</c>.
+    /// </summary>
+    public static string DestinationSettings(IEnumerable<(string Name, string Url)> destinations)
+    {
+        var list = destinations.ToList();
+        if (list.Count == 0)
+        {
+            return "{}";
+        }
+
+        var byName = new JsonObject();
+        foreach (var (name, url) in list)
+        {
+            byName[name] = new JsonObject { ["Url"] = url };
+        }
+
+        var root = new JsonObject
+        {
+            ["Relay"] = new JsonObject
+            {
+                ["Applications"] = new JsonObject { [Application] = new JsonObject { ["Destinations"] = byName } },
+            },
+        };
+        return root.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+    }
+
     /// <summary>The command-line arguments for a relay on <paramref name="port"/> with these destinations and extra arguments.</summary>
     public static IReadOnlyList<string> Arguments(int port, IEnumerable<(string Name, string Url)> destinations, IEnumerable<string> extraArguments) =>
         Arguments(new RelayEndpoints(port), destinations, extraArguments);
@@ -77,7 +143,10 @@ internal sealed class RelayProcess : IDisposable
         {
             $"--Relay:Applications:{Application}:AllowPublish=true",
             $"--Relay:Applications:{Application}:AllowPlay=true",
-            // Timestamps on the console log lines, to line the relay's log up with the peers' (extra arguments can override).
+            // Timestamps on the console log lines, to line the relay's log up with the peers' and to time what it did
+            // (extra arguments can override). FormatterOptions only apply when a formatter is named: without
+            // FormatterName the console logger takes its options from its own obsolete properties and prints no time.
+            "--Logging:Console:FormatterName=simple",
             "--Logging:Console:FormatterOptions:TimestampFormat=HH:mm:ss.fff ",
         };
         foreach (var (name, url) in destinations)
@@ -92,14 +161,16 @@ internal sealed class RelayProcess : IDisposable
     /// <summary>
     /// Starts the relay in a new folder <paramref name="name"/> under <paramref name="workDirectory"/> and waits
     /// (bounded, 20 s) until each of its ports accepts a TCP connection; fails with the relay's output when one does not.
-    /// <paramref name="endpoints"/> defaults to plain RTMP on a free port.
+    /// <paramref name="endpoints"/> defaults to plain RTMP on a free port. With <paramref name="settings"/>, that JSON
+    /// is written to <see cref="SettingsFileName"/> in the folder before the relay starts.
     /// </summary>
     public static async Task<RelayProcess> StartAsync(
         string workDirectory,
         IEnumerable<(string Name, string Url)> destinations,
         IEnumerable<string>? extraArguments = null,
         RelayEndpoints? endpoints = null,
-        string name = "relay")
+        string name = "relay",
+        string? settings = null)
     {
         var dll = RepoLayout.RelayDll;
         if (!File.Exists(dll))
@@ -111,6 +182,11 @@ internal sealed class RelayProcess : IDisposable
         var dotnet = DotnetHost();
         var relayDirectory = Path.Combine(workDirectory, name);
         Directory.CreateDirectory(relayDirectory);
+        if (settings is not null)
+        {
+            WriteSettingsFile(Path.Combine(relayDirectory, SettingsFileName), settings);
+        }
+
         endpoints ??= RelayEndpoints.Allocate();
         var environment = new Dictionary<string, string?>
         {
@@ -118,7 +194,8 @@ internal sealed class RelayProcess : IDisposable
             ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1",
         };
 
-        // Configured by the arguments alone: no relay, Kestrel or URL settings leak in from the test host's environment.
+        // Configured by the arguments (and a settings file the test writes) alone: no relay, Kestrel or URL settings
+        // leak in from the test host's environment.
         foreach (var key in Environment.GetEnvironmentVariables().Keys.Cast<string>())
         {
             if (key.StartsWith("Relay__", StringComparison.OrdinalIgnoreCase) ||
@@ -156,10 +233,24 @@ internal sealed class RelayProcess : IDisposable
         return new RelayProcess(name, endpoints, relayDirectory, process);
     }
 
+    /// <summary>
+    /// Replaces <see cref="SettingsFileName"/> with <paramref name="json"/> in one step (written beside it, then renamed
+    /// over it), so the relay's reload never reads a half-written file.
+    /// </summary>
+    public void WriteSettings(string json) => WriteSettingsFile(SettingsPath, json);
+
     /// <summary>Name, state and the tail of the relay's log, for failure messages and test output.</summary>
     public string Describe(int maxLines = 300) => _process.Describe(maxLines);
 
     public void Dispose() => _process.Dispose();
+
+    private static void WriteSettingsFile(string path, string json)
+    {
+        _ = JsonNode.Parse(json); // a test's typo fails here, not as a reload error in the relay
+        var temporary = path + ".tmp";
+        File.WriteAllText(temporary, json);
+        File.Move(temporary, path, overwrite: true);
+    }
 
     private static string DotnetHost()
     {

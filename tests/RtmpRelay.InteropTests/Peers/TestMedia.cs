@@ -1,28 +1,34 @@
+using System.Globalization;
 using RtmpRelay.InteropTests.Infrastructure;
 using RtmpRelay.InteropTests.Oracle;
 
 namespace RtmpRelay.InteropTests.Peers;
 
 /// <summary>
-/// The source every test publishes, generated once per test run with ffmpeg's lavfi sources: H.264 (libx264
-/// ultrafast, 320x240, 25 fps, a keyframe every 25 frames, yuv420p) and AAC-LC 44.1 kHz stereo, 4.5 s, in FLV.
-/// About 470 kB and 300 packets; generating it takes well under a second.
+/// The sources the tests publish, generated once per test run and duration with ffmpeg's lavfi sources: H.264
+/// (libx264 ultrafast, 320x240, 25 fps, a keyframe every 25 frames, yuv420p) and AAC-LC 44.1 kHz stereo, in FLV.
+/// The default clip (<see cref="GetAsync()"/>) lasts 4.5 s: about 470 kB and 300 packets; generating it takes well
+/// under a second. Tests that need a longer stream ask for their duration (<see cref="GetAsync(TimeSpan)"/>).
 /// </summary>
 internal sealed class TestMedia
 {
-    public static readonly TimeSpan Duration = TimeSpan.FromSeconds(4.5);
+    public static readonly TimeSpan DefaultDuration = TimeSpan.FromSeconds(4.5);
 
     private static readonly SemaphoreSlim Gate = new(1, 1);
-    private static TestMedia? _instance;
+    private static readonly Dictionary<TimeSpan, TestMedia> Instances = [];
 
-    private TestMedia(string path, MediaListing listing)
+    private TestMedia(string path, TimeSpan duration, MediaListing listing)
     {
         Path = path;
+        Duration = duration;
         Listing = listing;
     }
 
     /// <summary>The FLV file.</summary>
     public string Path { get; }
+
+    /// <summary>How long the clip lasts (what ffmpeg was asked for with -t).</summary>
+    public TimeSpan Duration { get; }
 
     /// <summary>Its framemd5 listing, the expected side of every oracle for ffmpeg publishers.</summary>
     public MediaListing Listing { get; }
@@ -32,38 +38,44 @@ internal sealed class TestMedia
         "-hide_banner", "-nostdin", "-loglevel", "error", "-y",
         "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25",
         "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=44100",
-        "-t", duration.TotalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        "-t", duration.TotalSeconds.ToString(CultureInfo.InvariantCulture),
         "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p",
         "-g", "25", "-keyint_min", "25", "-sc_threshold", "0",
         "-c:a", "aac", "-b:a", "64k", "-ar", "44100", "-ac", "2",
         "-f", "flv", output,
     ];
 
-    /// <summary>The run's source, generated on first use.</summary>
-    public static async Task<TestMedia> GetAsync()
+    /// <summary>The run's default source (<see cref="DefaultDuration"/>), generated on first use.</summary>
+    public static Task<TestMedia> GetAsync() => GetAsync(DefaultDuration);
+
+    /// <summary>The run's source of <paramref name="duration"/> (whole milliseconds), generated on first use and cached for the run.</summary>
+    public static async Task<TestMedia> GetAsync(TimeSpan duration)
     {
-        if (_instance is { } ready)
+        if (duration <= TimeSpan.Zero || duration > TimeSpan.FromMinutes(5) || duration.Ticks % TimeSpan.TicksPerMillisecond != 0)
         {
-            return ready;
+            throw new ArgumentOutOfRangeException(nameof(duration), duration, "A test clip lasts whole milliseconds, at most 5 minutes.");
         }
 
         await Gate.WaitAsync();
         try
         {
-            if (_instance is { } raced)
+            if (Instances.TryGetValue(duration, out var ready))
             {
-                return raced;
+                return ready;
             }
 
             var dir = System.IO.Path.Combine(TestDirectory.RunRoot, "media");
             Directory.CreateDirectory(dir);
-            var path = System.IO.Path.Combine(dir, "source.flv");
-            using (var ffmpeg = ManagedProcess.Start("ffmpeg-generate", PeerBinaries.Ffmpeg, GenerateArguments(path, Duration), dir))
+            var fileName = duration == DefaultDuration
+                ? "source.flv"
+                : $"source-{((long)duration.TotalMilliseconds).ToString(CultureInfo.InvariantCulture)}ms.flv";
+            var path = System.IO.Path.Combine(dir, fileName);
+            using (var ffmpeg = ManagedProcess.Start("ffmpeg-generate", PeerBinaries.Ffmpeg, GenerateArguments(path, duration), dir))
             {
-                var exitCode = await ffmpeg.WaitForExitCodeAsync(TimeSpan.FromSeconds(60));
+                var exitCode = await ffmpeg.WaitForExitCodeAsync(TimeSpan.FromSeconds(60) + 4 * duration);
                 if (exitCode != 0 || !File.Exists(path))
                 {
-                    throw new InvalidOperationException($"Could not generate the test media.\n{ffmpeg.Describe()}");
+                    throw new InvalidOperationException($"Could not generate the {duration.TotalSeconds:0.###} s test media.\n{ffmpeg.Describe()}");
                 }
             }
 
@@ -73,7 +85,7 @@ internal sealed class TestMedia
                 throw new InvalidOperationException($"The generated test media lacks video or audio: {listing}");
             }
 
-            return _instance = new TestMedia(path, listing);
+            return Instances[duration] = new TestMedia(path, duration, listing);
         }
         finally
         {

@@ -77,4 +77,13 @@ internal static class ListingTampering
             .Select(p => p with { Dts = p.Dts + offset, Pts = p.Pts + offset });
         return listing.WithPackets(packets, $"{listing.Source} joined at video packet {firstVideo}");
     }
+
+    /// <summary>
+    /// What a recording of several publishes bridged into one holds: each run's packets in file order, shifted by its
+    /// own offset, one run after the other (the streams of the first run describe the file).
+    /// </summary>
+    public static MediaListing Concatenate(params (MediaListing Run, long Offset)[] runs) =>
+        runs[0].Run.WithPackets(
+            runs.SelectMany(r => r.Run.Packets.Select(p => p with { Dts = p.Dts + r.Offset, Pts = p.Pts + r.Offset })),
+            $"{runs.Length} runs at offsets {string.Join(", ", runs.Select(r => r.Offset))}");
 }
