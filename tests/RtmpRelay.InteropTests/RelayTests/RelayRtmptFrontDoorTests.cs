@@ -57,9 +57,9 @@ public sealed class RelayRtmptFrontDoorTests(ITestOutputHelper output)
         Assert.Equal(HttpStatusCode.MethodNotAllowed, getSend.StatusCode);
         Assert.Contains("POST", getSend.Content.Headers.Allow);
         Assert.Equal(HttpStatusCode.NotFound, postUnknown.StatusCode);
-        Assert.True(relay.Log.Contains("RTMPT /send/x/1 from 127.0.0.1 answered 405", StringComparison.Ordinal),
+        Assert.True(await relay.LogContainsAsync("RTMPT /send/x/1 from 127.0.0.1 answered 405"),
             $"The relay did not log the 405.\n{relay.Describe()}");
-        Assert.True(relay.Log.Contains("RTMPT /send/unknown/1 from 127.0.0.1 answered 404: unknown or closed session", StringComparison.Ordinal),
+        Assert.True(await relay.LogContainsAsync("RTMPT /send/unknown/1 from 127.0.0.1 answered 404: unknown or closed session"),
             $"The relay did not log the 404.\n{relay.Describe()}");
     }
 }

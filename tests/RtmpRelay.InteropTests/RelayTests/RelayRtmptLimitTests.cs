@@ -39,7 +39,7 @@ public sealed class RelayRtmptLimitTests(ITestOutputHelper output)
 
         rig.Log($"POST /open/1 from {SecondClient}: {string.Join(", ", statuses.Select(s => (int)s))}");
         Assert.Equal([.. Enumerable.Repeat(HttpStatusCode.OK, MaxSessionsPerClient), HttpStatusCode.TooManyRequests], statuses);
-        Assert.True(relay.Log.Contains($"RTMPT session for {SecondClient} refused: client has {MaxSessionsPerClient} sessions open", StringComparison.Ordinal),
+        Assert.True(await relay.LogContainsAsync($"RTMPT session for {SecondClient} refused: client has {MaxSessionsPerClient} sessions open"),
             $"The relay did not log the refusal.\n{relay.Describe()}");
 
         // 127.0.0.1 is another client: its encoder opens its session and publishes while 127.0.0.2 stays at the cap.
@@ -74,7 +74,7 @@ public sealed class RelayRtmptLimitTests(ITestOutputHelper output)
 
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, openTooLarge.StatusCode);
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, sendTooLarge.StatusCode);
-        Assert.True(relay.Log.Contains($"over {MaxRequestBodyBytes}", StringComparison.Ordinal), $"The relay did not log the 413.\n{relay.Describe()}");
+        Assert.True(await relay.LogContainsAsync($"over {MaxRequestBodyBytes}"), $"The relay did not log the 413.\n{relay.Describe()}");
 
         // A /send whose body is not RTMP (an HTTP request, C0 'G'): the relay ends the session; polls soon get 404.
         using var notRtmp = await http.PostRtmptAsync(baseAddress, $"send/{id}/2", Encoding.ASCII.GetBytes("GET / HTTP/1.1\r\nHost: relay\r\n\r\n"));
@@ -88,7 +88,7 @@ public sealed class RelayRtmptLimitTests(ITestOutputHelper output)
 
         rig.Log($"/idle after it: {string.Join(", ", idleStatuses.Select(s => (int)s))}");
         Assert.Equal(HttpStatusCode.NotFound, idleStatuses.Last());
-        Assert.True(relay.Log.Contains("Connection closed on a protocol error: not RTMP: first byte 0x47 ('G')", StringComparison.Ordinal),
+        Assert.True(await relay.LogContainsAsync("Connection closed on a protocol error: not RTMP: first byte 0x47 ('G')"),
             $"The relay did not log the protocol error.\n{relay.Describe()}");
     }
 }
