@@ -106,7 +106,7 @@ public sealed class RelayRtmpeTests(ITestOutputHelper output)
 
         Assert.True(await refused.TryWaitForExitAsync(TimeSpan.FromSeconds(15)), $"rtmpdump over rtmpe was not refused.\n{refused.Describe()}");
         Assert.NotEqual(0, refused.ExitCode);
-        Assert.True(relay.Log.Contains("Connection closed on a protocol error: RTMPE handshake (C0=0x06) is not enabled on this endpoint", StringComparison.Ordinal),
+        Assert.True(await relay.LogContainsAsync("Connection closed on a protocol error: RTMPE handshake (C0=0x06) is not enabled on this endpoint"),
             $"The relay did not log why it refused RTMPE.\n{relay.Describe()}");
         Assert.Equal(0, await publisher.WaitForExitAsync(PublishTimeout));
         Assert.Empty(publisher.ErrorLines);

@@ -99,7 +99,7 @@ public sealed class RelayRtmpsTests(ITestOutputHelper output)
         Assert.Empty(publisher.ErrorLines);
         Assert.False(relay.HasExited, "The relay exited.");
         await rig.AssertRecordingMatchesAsync(platform, RelayProcess.DestinationStream("pin", "plain"), media.Listing);
-        Assert.True(relay.Log.Contains($"does not match the pinned {wrongFingerprint}", StringComparison.Ordinal),
+        Assert.True(await relay.LogContainsAsync($"does not match the pinned {wrongFingerprint}"),
             $"The relay did not log the fingerprint mismatch.\n{relay.Describe()}");
         Assert.False(File.Exists(platform.RecordingPath(RelayProcess.DestinationStream("pin", "pinned"))),
             "The destination pinned to the wrong fingerprint got a recording.");
@@ -131,9 +131,9 @@ public sealed class RelayRtmpsTests(ITestOutputHelper output)
         Assert.Equal(0, await publisher.WaitForExitAsync(PublishTimeout));
         Assert.Empty(publisher.ErrorLines);
         await rig.AssertRecordingMatchesAsync(nginx, RelayProcess.DestinationStream("secure", "a"), media.Listing);
-        Assert.True(relay.Log.Contains("Dropped on the TLS endpoint: plain RTMP (C0 = 0x03) sent to the RTMPS endpoint", StringComparison.Ordinal),
+        Assert.True(await relay.LogContainsAsync("Dropped on the TLS endpoint: plain RTMP (C0 = 0x03) sent to the RTMPS endpoint"),
             $"The relay did not log why it dropped the plain RTMP client.\n{relay.Describe()}");
-        Assert.True(relay.Log.Contains("Dropped on the TLS endpoint: not TLS: first byte 0xde", StringComparison.Ordinal),
+        Assert.True(await relay.LogContainsAsync("Dropped on the TLS endpoint: not TLS: first byte 0xde"),
             $"The relay did not log why it dropped the garbage client.\n{relay.Describe()}");
         Assert.False(File.Exists(nginx.RecordingPath(RelayProcess.DestinationStream("plain", "a"))), "The plain RTMP client's stream reached the destination.");
     }
