@@ -184,6 +184,7 @@ internal sealed class DestinationSupervisor
                     }
                     else
                     {
+                        _liveSince = -1;
                         SetState(DestinationState.Connecting);
                         if (_subscriber is null && !Attach(AssumedStreamId))
                         {
@@ -200,54 +201,35 @@ internal sealed class DestinationSupervisor
                 }
 
                 DestinationLog.Connecting(_logger, StreamKey, Spec.Name, url!.Redacted);
+                DestinationFailure? failure = null;
                 try
                 {
                     var reason = await session!.RunAsync();
                     DestinationLog.Closed(_logger, StreamKey, Spec.Name, reason, DroppedMessages);
-                    lock (_gate)
-                    {
-                        _session = null;
-                        Detach();
-                    }
-                    continue;
                 }
                 catch (DestinationFailureException ex)
                 {
+                    failure = ex.Failure;
+                }
+                finally
+                {
                     lock (_gate)
                     {
                         _session = null;
                         Detach();
-                        LastFailure = ex.Failure;
+                        LastFailure = failure ?? LastFailure;
                     }
                 }
-                var liveSince = Volatile.Read(ref _liveSince);
-                if (liveSince >= 0)
+                if (failure is null)
                 {
-                    // It worked: the next failure is a new story, unless it did not last.
-                    urlFailures = 0;
-                    if (_time.GetElapsedTime(liveSince) >= options.Destinations.Retry.MaxDelay)
-                    {
-                        failures = 0;
-                    }
+                    continue; // a clean end: stopped, paused, or the stream ended
                 }
-                failures++;
-                urlFailures++;
-                var failure = LastFailure!;
-                if (Spec.BackupUrl is not null && urlFailures >= Spec.FailoverAfter)
+                if (Volatile.Read(ref _stopReason) is not null)
                 {
-                    OnBackup = !OnBackup;
-                    urlFailures = 0;
-                    DestinationLog.FailingOver(_logger, StreamKey, Spec.Name, failures, OnBackup ? "backup" : "primary");
+                    DestinationLog.Closed(_logger, StreamKey, Spec.Name, failure.ToString(), DroppedMessages);
+                    continue; // nothing left to retry for
                 }
-                var delay = RetryBackoff.Delay(options.Destinations.Retry, failure.Kind, failures, _random);
-                if (failure.Kind == DestinationFailureKind.Rejected)
-                {
-                    DestinationLog.Rejected(_logger, StreamKey, Spec.Name, failure.Detail, failure.Code, failure.Description, (long)delay.TotalMilliseconds);
-                }
-                else
-                {
-                    DestinationLog.Failed(_logger, StreamKey, Spec.Name, failure.ToString(), (long)delay.TotalMilliseconds);
-                }
+                var delay = NextDelay(failure, options.Destinations.Retry, ref failures, ref urlFailures);
                 Task waiting;
                 lock (_gate)
                 {
@@ -289,6 +271,39 @@ internal sealed class DestinationSupervisor
         }
     }
 
+    /// <summary>Counts the failure, fails over when due, logs it, and says how long to wait.</summary>
+    private TimeSpan NextDelay(DestinationFailure failure, RetryOptions retry, ref int failures, ref int urlFailures)
+    {
+        var liveSince = Volatile.Read(ref _liveSince);
+        if (liveSince >= 0)
+        {
+            // It worked: the next failure is a new story for the failover, and for the backoff too if it lasted.
+            urlFailures = 0;
+            if (_time.GetElapsedTime(liveSince) >= retry.MaxDelay)
+            {
+                failures = 0;
+            }
+        }
+        failures++;
+        urlFailures++;
+        if (Spec.BackupUrl is not null && urlFailures >= Spec.FailoverAfter)
+        {
+            OnBackup = !OnBackup;
+            urlFailures = 0;
+            DestinationLog.FailingOver(_logger, StreamKey, Spec.Name, failures, OnBackup ? "backup" : "primary");
+        }
+        var delay = RetryBackoff.Delay(retry, failure.Kind, failures, _random);
+        if (failure.Kind == DestinationFailureKind.Rejected)
+        {
+            DestinationLog.Rejected(_logger, StreamKey, Spec.Name, failure.Detail, failure.Code, failure.Description, (long)delay.TotalMilliseconds);
+        }
+        else
+        {
+            DestinationLog.Failed(_logger, StreamKey, Spec.Name, failure.ToString(), (long)delay.TotalMilliseconds);
+        }
+        return delay;
+    }
+
     private void OnLive()
     {
         lock (_gate)
@@ -303,7 +318,6 @@ internal sealed class DestinationSupervisor
 
     private bool TryGetUrl(out DestinationUrl url)
     {
-        _liveSince = -1;
         var template = OnBackup ? Spec.BackupUrl! : Spec.Url;
         if (DestinationUrl.TryParse(DestinationUrl.Expand(template, _stream.Key.Application, _stream.Key.Name), out url, out var error))
         {
