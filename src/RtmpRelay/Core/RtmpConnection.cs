@@ -40,7 +40,7 @@ internal sealed partial class RtmpConnection : IAsyncDisposable
     private SendQueue? _mediaQueue;
     private volatile bool _readLoopDone;
     private volatile bool _disposed;
-    private Action<RtmpMessage>? _handler;
+    private Func<RtmpMessage, ValueTask>? _handler;
     private string? _closeReason;
     private bool _protocolError;
     private long _bytesReceived;
@@ -89,7 +89,17 @@ internal sealed partial class RtmpConnection : IAsyncDisposable
 
     /// <summary>Runs the read and write loops until the peer leaves, a limit is hit or <see cref="Close"/> is called.</summary>
     /// <param name="handler">Called on the read loop for every message except protocol control; the message is released after it returns.</param>
-    public async Task RunAsync(Action<RtmpMessage> handler)
+    public Task RunAsync(Action<RtmpMessage> handler) => RunAsync(message =>
+    {
+        handler(message);
+        return ValueTask.CompletedTask;
+    });
+
+    /// <param name="handler">
+    /// Called on the read loop for every message except protocol control. While the task it returns runs (a publish
+    /// waiting for its authorization callback), reading pauses; the message is released once it completes.
+    /// </param>
+    public async Task RunAsync(Func<RtmpMessage, ValueTask> handler)
     {
         _handler = handler;
         var writing = WriteLoopAsync();
@@ -175,7 +185,11 @@ internal sealed partial class RtmpConnection : IAsyncDisposable
                     {
                         try
                         {
-                            Dispatch(message);
+                            var handled = Dispatch(message);
+                            if (!handled.IsCompletedSuccessfully)
+                            {
+                                await handled.ConfigureAwait(false);
+                            }
                         }
                         finally
                         {
@@ -220,7 +234,10 @@ internal sealed partial class RtmpConnection : IAsyncDisposable
         }
     }
 
-    private void Dispatch(RtmpMessage message)
+    /// <summary>Cancelled when the connection starts closing, for work a message started (an authorization callback).</summary>
+    public CancellationToken Closing => _readCts.Token;
+
+    private ValueTask Dispatch(RtmpMessage message)
     {
         ConnectionLog.MessageReceived(_logger, Id, message.Type, message.Length, message.Timestamp, message.StreamId);
         switch (message.Type)
@@ -250,16 +267,16 @@ internal sealed partial class RtmpConnection : IAsyncDisposable
                 }
                 else
                 {
-                    _handler!(message);
+                    return _handler!(message);
                 }
                 break;
             case RtmpMessageType.Aggregate:
                 DispatchAggregate(message);
                 break;
             default:
-                _handler!(message);
-                break;
+                return _handler!(message);
         }
+        return ValueTask.CompletedTask;
     }
 
     private void DispatchAggregate(RtmpMessage aggregate)
@@ -270,7 +287,12 @@ internal sealed partial class RtmpConnection : IAsyncDisposable
             var part = RtmpMessage.Copy(type, timestamp, aggregate.StreamId, data);
             try
             {
-                _handler!(part);
+                // Parts of an aggregate are media: their handling never waits.
+                var handled = _handler!(part);
+                if (!handled.IsCompletedSuccessfully)
+                {
+                    handled.AsTask().GetAwaiter().GetResult();
+                }
             }
             finally
             {

@@ -2,7 +2,9 @@ using System.Security.Authentication;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Server.Kestrel;
 using Microsoft.Extensions.Options;
+using RtmpRelay.Authorization;
 using RtmpRelay.Destinations;
+using RtmpRelay.Logging;
 using RtmpRelay.Options;
 using RtmpRelay.Server;
 using RtmpRelay.Streams;
@@ -56,6 +58,10 @@ internal static class RelayHostBuilderExtensions
         builder.Services.AddSingleton<IDestinationDialer, NetworkDestinationDialer>();
         builder.Services.AddSingleton<DestinationManager>();
         builder.Services.AddHostedService(services => services.GetRequiredService<DestinationManager>());
+        builder.Services.AddHttpClient(StreamAuthorizer.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false });
+        builder.Services.AddSingleton<StreamAuthorizer>();
+        builder.Services.AddSingleton<AuthFailureLimiter>();
         builder.Services.AddSingleton<RtmpConnectionHandler>();
         builder.Services.AddSingleton<RtmptSessionStore>();
         builder.Services.AddHostedService(services => services.GetRequiredService<RtmptSessionStore>());
@@ -98,14 +104,30 @@ internal static class RelayHostBuilderExtensions
         services.AddSingleton<IOptionsChangeTokenSource<RelayOptions>>(new ConfigurationChangeTokenSource<RelayOptions>(section));
         services.AddSingleton<RelayConfiguration>();
         // Resolved at start-up, so an invalid first configuration stops the relay with its errors.
-        services.AddHostedService(services => new StartupValidation(services.GetRequiredService<RelayConfiguration>()));
+        services.AddHostedService(services => new StartupValidation(services.GetRequiredService<RelayConfiguration>(),
+            services.GetRequiredService<ILogger<RelayConfiguration>>()));
     }
 
-    /// <summary>Takes the configuration only to have it built (and the first snapshot validated) when the host starts.</summary>
-    private sealed class StartupValidation(RelayConfiguration configuration) : IHostedService
+    /// <summary>
+    /// Has the configuration built (and the first snapshot validated) when the host starts, and warns about every
+    /// application that would relay anyone's stream to its destinations.
+    /// </summary>
+    private sealed class StartupValidation(RelayConfiguration configuration, ILogger logger) : IHostedService
     {
-        public RelayConfiguration Configuration { get; } = configuration;
-        public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+        public Task StartAsync(CancellationToken cancellationToken)
+        {
+            var snapshot = configuration.Current;
+            foreach (var (app, application) in snapshot.Options.Applications)
+            {
+                var destinations = snapshot.DestinationsOf(app).Length;
+                if (destinations > 0 && application.AllowPublish && snapshot.PublishPolicyOf(app).IsOpen)
+                {
+                    AuthLog.OpenRelay(logger, app, destinations);
+                }
+            }
+            return Task.CompletedTask;
+        }
+
         public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 

@@ -11,8 +11,8 @@ internal static partial class SessionLog
     [LoggerMessage(201, LogLevel.Warning, "[{ConnectionId}] Connect rejected: {Reason}")]
     public static partial void ConnectRejected(ILogger logger, string connectionId, string reason);
 
-    [LoggerMessage(202, LogLevel.Information, "[{ConnectionId}] Publishing {Stream}")]
-    public static partial void Publishing(ILogger logger, string connectionId, string stream);
+    [LoggerMessage(202, LogLevel.Information, "[{ConnectionId}] Publishing {Stream} (as {Identity})")]
+    public static partial void Publishing(ILogger logger, string connectionId, string stream, string identity);
 
     [LoggerMessage(203, LogLevel.Warning, "[{ConnectionId}] Publish of {Stream} refused: {Reason}")]
     public static partial void PublishRefused(ILogger logger, string connectionId, string stream, string reason);
@@ -20,8 +20,8 @@ internal static partial class SessionLog
     [LoggerMessage(204, LogLevel.Information, "[{ConnectionId}] Stopped publishing {Stream} after {Messages} messages")]
     public static partial void Unpublished(ILogger logger, string connectionId, string stream, long messages);
 
-    [LoggerMessage(205, LogLevel.Information, "[{ConnectionId}] Playing {Stream}")]
-    public static partial void Playing(ILogger logger, string connectionId, string stream);
+    [LoggerMessage(205, LogLevel.Information, "[{ConnectionId}] Playing {Stream} (as {Identity})")]
+    public static partial void Playing(ILogger logger, string connectionId, string stream, string identity);
 
     [LoggerMessage(206, LogLevel.Information, "[{ConnectionId}] Play of {Stream} refused: {Reason}")]
     public static partial void PlayRefused(ILogger logger, string connectionId, string stream, string reason);

@@ -9,6 +9,12 @@ public sealed class ApplicationOptions
     /// <summary>Whether local players may play this application's live streams. Default true.</summary>
     public bool AllowPlay { get; set; } = true;
 
+    /// <summary>Who may publish: keys, a callback, address ranges. Default: anyone who may connect.</summary>
+    public AccessOptions Publish { get; set; } = new();
+
+    /// <summary>Who may play: keys, a callback, address ranges. Default: anyone who may connect.</summary>
+    public AccessOptions Play { get; set; } = new();
+
     /// <summary>
     /// How long a stream outlives its publisher (dropped, timed out or unpublished): the destinations stay connected,
     /// and a publisher that comes back on the same name within this time continues the same publish there.

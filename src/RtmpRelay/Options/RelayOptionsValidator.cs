@@ -41,6 +41,10 @@ internal sealed class RelayOptionsValidator : IValidateOptions<RelayOptions>
         {
             errors.Add("Relay:Limits:HandshakeTimeout, IdleTimeout and WriteStallTimeout must be positive.");
         }
+        if (limits.MaxAuthFailures < 1 || limits.AuthBanTime < TimeSpan.Zero)
+        {
+            errors.Add("Relay:Limits:MaxAuthFailures must be at least 1 and AuthBanTime not negative.");
+        }
         var retry = options.Destinations.Retry;
         if (retry.InitialDelay <= TimeSpan.Zero || retry.MaxDelay < retry.InitialDelay)
         {
@@ -81,11 +85,40 @@ internal sealed class RelayOptionsValidator : IValidateOptions<RelayOptions>
             {
                 errors.Add($"Relay:Applications:{app}:ReconnectGrace must not be negative.");
             }
+            ValidateAccess($"Relay:Applications:{app}:Publish", application.Publish, errors);
+            ValidateAccess($"Relay:Applications:{app}:Play", application.Play, errors);
             foreach (var (destinationName, destination) in application.Destinations)
             {
                 DestinationSpec.TryCreate(app, destinationName, destination, errors, out _);
             }
         }
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    private static void ValidateAccess(string section, AccessOptions access, List<string> errors)
+    {
+        foreach (var (label, key) in access.Keys)
+        {
+            if (string.IsNullOrWhiteSpace(key) || key.Any(char.IsControl))
+            {
+                errors.Add($"{section}:Keys:{label} is empty or has control characters.");
+            }
+        }
+        foreach (var range in access.AllowFrom)
+        {
+            if (!System.Net.IPNetwork.TryParse(range, out _))
+            {
+                errors.Add($"{section}:AllowFrom: '{range}' is not a CIDR range (e.g. 10.0.0.0/8 or 2001:db8::/32).");
+            }
+        }
+        var callback = access.Callback;
+        if (!string.IsNullOrEmpty(callback.Url) && (!Uri.TryCreate(callback.Url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https")))
+        {
+            errors.Add($"{section}:Callback:Url must be an absolute http or https URL.");
+        }
+        if (callback.Timeout <= TimeSpan.Zero)
+        {
+            errors.Add($"{section}:Callback:Timeout must be positive.");
+        }
     }
 }

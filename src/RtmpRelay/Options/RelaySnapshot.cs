@@ -1,5 +1,6 @@
 using System.Collections.Frozen;
 using System.Collections.Immutable;
+using RtmpRelay.Authorization;
 using RtmpRelay.Destinations;
 
 namespace RtmpRelay.Options;
@@ -11,11 +12,14 @@ namespace RtmpRelay.Options;
 internal sealed class RelaySnapshot
 {
     private readonly FrozenDictionary<string, ImmutableArray<DestinationSpec>> _destinations;
+    private readonly FrozenDictionary<string, (AccessPolicy Publish, AccessPolicy Play)> _policies;
 
-    private RelaySnapshot(RelayOptions options, FrozenDictionary<string, ImmutableArray<DestinationSpec>> destinations)
+    private RelaySnapshot(RelayOptions options, FrozenDictionary<string, ImmutableArray<DestinationSpec>> destinations,
+        FrozenDictionary<string, (AccessPolicy Publish, AccessPolicy Play)> policies)
     {
         Options = options;
         _destinations = destinations;
+        _policies = policies;
     }
 
     public RelayOptions Options { get; }
@@ -23,6 +27,12 @@ internal sealed class RelaySnapshot
     /// <summary>The enabled destinations of <paramref name="app"/> (none for an unknown application).</summary>
     public ImmutableArray<DestinationSpec> DestinationsOf(string app) =>
         _destinations.TryGetValue(app, out var specs) ? specs : ImmutableArray<DestinationSpec>.Empty;
+
+    /// <summary>Who may publish to <paramref name="app"/>.</summary>
+    public AccessPolicy PublishPolicyOf(string app) => _policies.TryGetValue(app, out var policies) ? policies.Publish : AccessPolicy.Open;
+
+    /// <summary>Who may play from <paramref name="app"/>.</summary>
+    public AccessPolicy PlayPolicyOf(string app) => _policies.TryGetValue(app, out var policies) ? policies.Play : AccessPolicy.Open;
 
     /// <summary>Validates <paramref name="options"/> and builds the snapshot; false with every problem found otherwise.</summary>
     public static bool TryCreate(RelayOptions options, out RelaySnapshot snapshot, out IReadOnlyList<string> errors)
@@ -36,6 +46,7 @@ internal sealed class RelaySnapshot
         }
         var destinations = new Dictionary<string, ImmutableArray<DestinationSpec>>(StringComparer.OrdinalIgnoreCase);
         var ignored = new List<string>();
+        var policies = new Dictionary<string, (AccessPolicy, AccessPolicy)>(StringComparer.OrdinalIgnoreCase);
         foreach (var (app, application) in options.Applications)
         {
             var specs = ImmutableArray.CreateBuilder<DestinationSpec>();
@@ -47,9 +58,11 @@ internal sealed class RelaySnapshot
                 }
             }
             destinations[app] = specs.ToImmutable();
+            policies[app] = (AccessPolicy.From(application.Publish), AccessPolicy.From(application.Play));
         }
         errors = [];
-        snapshot = new RelaySnapshot(options, destinations.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase));
+        snapshot = new RelaySnapshot(options, destinations.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase),
+            policies.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase));
         return true;
     }
 

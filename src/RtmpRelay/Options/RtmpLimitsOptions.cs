@@ -23,6 +23,15 @@ public sealed class RtmpLimitsOptions
     /// </summary>
     public TimeSpan WriteStallTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// Refused publishes or plays from one address within a minute before that address is banned: its connections
+    /// are closed at once for <see cref="AuthBanTime"/>. Default 5.
+    /// </summary>
+    public int MaxAuthFailures { get; set; } = 5;
+
+    /// <summary>How long an address that failed authorization too often is turned away. Default 1 min.</summary>
+    public TimeSpan AuthBanTime { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>Largest message accepted, in bytes. Default 8 MiB.</summary>
     public int MaxMessageLength { get; set; } = 8 * 1024 * 1024;
 

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Options;
+using RtmpRelay.Authorization;
 using RtmpRelay.Core;
 using RtmpRelay.Logging;
 using RtmpRelay.Options;
@@ -22,24 +23,47 @@ internal sealed class RtmpConnectionHandler : ConnectionHandler
     /// <summary>Set in <see cref="ConnectionContext.Items"/> by endpoints configured with "AllowRtmpe": false.</summary>
     public const string RtmpeRefusedKey = "RtmpRelay.RtmpeRefused";
 
+    /// <summary>Set in <see cref="ConnectionContext.Items"/> by doors other than TCP and TLS: "rtmpt" or "rtmpts".</summary>
+    public const string TransportKey = "RtmpRelay.Transport";
+
     private readonly StreamRegistry _registry;
+    private readonly StreamAuthorizer _authorizer;
+    private readonly AuthFailureLimiter? _failures;
     private readonly RelayConfiguration _configuration;
     private readonly TimeProvider _time;
     private readonly ILogger<RtmpConnectionHandler> _logger;
 
-    public RtmpConnectionHandler(StreamRegistry registry, RelayConfiguration configuration, TimeProvider time, ILogger<RtmpConnectionHandler> logger)
+    public RtmpConnectionHandler(StreamRegistry registry, RelayConfiguration configuration, TimeProvider time, ILogger<RtmpConnectionHandler> logger,
+        StreamAuthorizer authorizer, AuthFailureLimiter? failures = null)
     {
+        _authorizer = authorizer;
+        _failures = failures;
         _registry = registry;
         _configuration = configuration;
         _time = time;
         _logger = logger;
     }
 
+    private static string TransportOf(ConnectionContext context, bool encrypted)
+    {
+        var door = context.Items.TryGetValue(TransportKey, out var value) && value is string tunnel ? tunnel
+            : context.Features.Get<Microsoft.AspNetCore.Connections.Features.ITlsHandshakeFeature>() is not null ? "rtmps"
+            : "rtmp";
+        return !encrypted ? door : door == "rtmpt" ? "rtmpte" : "rtmpe";
+    }
+
     public override async Task OnConnectedAsync(ConnectionContext context)
     {
         var id = context.ConnectionId;
-        var options = _configuration.Current.Options;
+        var snapshot = _configuration.Current;
+        var options = snapshot.Options;
         context.Items[TlsSniffingMiddleware.ReachedRtmpKey] = true;
+        var address = (context.RemoteEndPoint as System.Net.IPEndPoint)?.Address;
+        if (_failures?.IsBanned(address) == true)
+        {
+            AuthLog.ClosedBanned(_logger, id, address!.ToString());
+            return;
+        }
         ConnectionLog.Accepted(_logger, id, context.RemoteEndPoint?.ToString());
         try
         {
@@ -55,10 +79,11 @@ internal sealed class RtmpConnectionHandler : ConnectionHandler
             await using var rtmpe = handshake.IsEncrypted ? new EncryptedDuplexPipe(context.Transport, handshake.Decryptor!, handshake.Encryptor!) : null;
             var pumping = rtmpe?.RunAsync();
             await using var connection = new RtmpConnection((IDuplexPipe?)rtmpe ?? context.Transport, id, options, _time, _logger);
-            var session = new ServerSession(connection, _registry, options, _logger);
+            var session = new ServerSession(connection, _registry, snapshot, new ClientInfo(address, TransportOf(context, handshake.IsEncrypted)),
+                _authorizer, _failures, _logger);
             try
             {
-                await connection.RunAsync(session.OnMessage);
+                await connection.RunAsync(session.OnMessageAsync);
             }
             finally
             {

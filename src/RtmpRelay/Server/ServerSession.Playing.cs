@@ -1,4 +1,6 @@
+using RtmpRelay.Authorization;
 using RtmpRelay.Logging;
+using RtmpRelay.Streams;
 using RtmpRelay.Protocol.Messages;
 
 namespace RtmpRelay.Server;
@@ -7,22 +9,52 @@ internal sealed partial class ServerSession
 {
     private PlayerSubscription? _player;
 
-    private void OnPlay(uint streamId, List<object?> arguments)
+    private ValueTask OnPlayAsync(uint streamId, List<object?> arguments)
     {
-        var name = arguments.Count > 1 ? arguments[1] as string : null;
-        if (!TryGetStreamKey(name, out var key, out var problem))
+        if (!TryGetStreamKey(arguments, out var key, out var presentedKey, out var problem))
         {
-            RefusePlay(streamId, Shorten(name), "NetStream.Play.Failed", problem);
-            return;
+            RefusePlay(streamId, Shorten(key.Name), "NetStream.Play.Failed", problem);
+            return ValueTask.CompletedTask;
         }
         if (!_application!.AllowPlay)
         {
             RefusePlay(streamId, key.ToString(), "NetStream.Play.Failed", "playing is not allowed in this application");
-            return;
+            return ValueTask.CompletedTask;
         }
         if (_player is not null || _publishing is not null)
         {
             RefusePlay(streamId, key.ToString(), "NetStream.Play.Failed", "this connection already publishes or plays");
+            return ValueTask.CompletedTask;
+        }
+        var request = new AccessRequest("play", key.Application, key.Name, presentedKey, _client.Address, _tcUrl, _client.Transport);
+        var decision = _authorizer.AuthorizeAsync(_snapshot.PlayPolicyOf(key.Application), request, _connection.Closing);
+        if (decision.IsCompletedSuccessfully)
+        {
+            Play(streamId, key, decision.Result);
+            return ValueTask.CompletedTask;
+        }
+        return PlayWhenAuthorizedAsync(streamId, key, decision);
+    }
+
+    private async ValueTask PlayWhenAuthorizedAsync(uint streamId, StreamKey key, ValueTask<AccessDecision> decision)
+    {
+        AccessDecision answer;
+        try
+        {
+            answer = await decision;
+        }
+        catch (OperationCanceledException)
+        {
+            return; // the connection is closing
+        }
+        Play(streamId, key, answer);
+    }
+
+    private void Play(uint streamId, StreamKey key, AccessDecision decision)
+    {
+        if (!decision.Allowed || !TryRename(ref key, decision))
+        {
+            Deny(streamId, key, "NetStream.Play.Failed", decision.Allowed ? "the callback renamed the stream to an invalid name" : decision.Reason);
             return;
         }
         if (!_registry.TryGet(key, out var stream))
@@ -44,7 +76,7 @@ internal sealed partial class ServerSession
             return;
         }
         _player = player;
-        SessionLog.Playing(_logger, Id, key.ToString());
+        SessionLog.Playing(_logger, Id, key.ToString(), decision.Identity);
     }
 
     private void RefusePlay(uint streamId, string stream, string code, string reason)

@@ -1,3 +1,4 @@
+using RtmpRelay.Authorization;
 using RtmpRelay.Logging;
 using RtmpRelay.Protocol.Messages;
 using RtmpRelay.Streams;
@@ -11,32 +12,63 @@ internal sealed partial class ServerSession
     private LiveStream? _publishing;
     private uint _publishStreamId;
 
-    private void OnPublish(uint streamId, List<object?> arguments)
+    private ValueTask OnPublishAsync(uint streamId, List<object?> arguments)
     {
-        var name = arguments.Count > 1 ? arguments[1] as string : null;
-        if (!TryGetStreamKey(name, out var key, out var problem))
+        if (!TryGetStreamKey(arguments, out var key, out var presentedKey, out var problem))
         {
-            RefusePublish(streamId, Shorten(name), "NetStream.Publish.BadName", problem);
-            return;
+            RefusePublish(streamId, Shorten(key.Name), "NetStream.Publish.BadName", problem);
+            return ValueTask.CompletedTask;
         }
         if (!_application!.AllowPublish)
         {
             RefusePublish(streamId, key.ToString(), "NetStream.Publish.Denied", "publishing is not allowed in this application");
-            return;
+            return ValueTask.CompletedTask;
         }
         if (_publishing is not null || _player is not null)
         {
             RefusePublish(streamId, key.ToString(), "NetStream.Publish.BadConnection", "this connection already publishes or plays");
+            return ValueTask.CompletedTask;
+        }
+        var request = new AccessRequest("publish", key.Application, key.Name, presentedKey, _client.Address, _tcUrl, _client.Transport);
+        var decision = _authorizer.AuthorizeAsync(_snapshot.PublishPolicyOf(key.Application), request, _connection.Closing);
+        if (decision.IsCompletedSuccessfully)
+        {
+            Publish(streamId, key, decision.Result);
+            return ValueTask.CompletedTask;
+        }
+        return PublishWhenAuthorizedAsync(streamId, key, decision);
+    }
+
+    /// <summary>The callback is asked while the connection's reading waits, so nothing else of this session runs meanwhile.</summary>
+    private async ValueTask PublishWhenAuthorizedAsync(uint streamId, StreamKey key, ValueTask<AccessDecision> decision)
+    {
+        AccessDecision answer;
+        try
+        {
+            answer = await decision;
+        }
+        catch (OperationCanceledException)
+        {
+            return; // the connection is closing
+        }
+        Publish(streamId, key, answer);
+    }
+
+    private void Publish(uint streamId, StreamKey key, AccessDecision decision)
+    {
+        if (!decision.Allowed || !TryRename(ref key, decision))
+        {
+            Deny(streamId, key, "NetStream.Publish.BadName", decision.Allowed ? "the callback renamed the stream to an invalid name" : decision.Reason);
             return;
         }
-        var outcome = _registry.TryPublish(key, this, _options.ChunkSize, _application.TakeOver, out var stream);
+        var outcome = _registry.TryPublish(key, this, _options.ChunkSize, _application!.TakeOver, out var stream);
         switch (outcome)
         {
             case PublishOutcome.Refused:
                 RefusePublish(streamId, key.ToString(), "NetStream.Publish.BadName", "the stream is already being published");
                 return;
             case PublishOutcome.Started:
-                SessionLog.Publishing(_logger, Id, key.ToString());
+                SessionLog.Publishing(_logger, Id, key.ToString(), decision.Identity);
                 break;
             case PublishOutcome.Resumed:
                 SessionLog.Continuing(_logger, Id, key.ToString());
@@ -49,6 +81,42 @@ internal sealed partial class ServerSession
         _publishStreamId = streamId;
         _connection.SendUserControl(UserControlEventType.StreamBegin, streamId);
         _connection.SendStatus(streamId, "status", "NetStream.Publish.Start", $"{key.Name} is now published.");
+    }
+
+    /// <summary>
+    /// Not authorized: the status says so in a few words (the reason is for the log), the address's failure is
+    /// counted, and the connection closes.
+    /// </summary>
+    private void Deny(uint streamId, StreamKey key, string code, string reason)
+    {
+        var publish = code.StartsWith("NetStream.Publish", StringComparison.Ordinal);
+        if (publish)
+        {
+            SessionLog.PublishRefused(_logger, Id, key.ToString(), $"not authorized: {reason}");
+            _connection.SendStatus(streamId, "error", code, "Publish refused: not authorized.");
+        }
+        else
+        {
+            SessionLog.PlayRefused(_logger, Id, key.ToString(), $"not authorized: {reason}");
+            _connection.SendStatus(streamId, "error", code, "Play failed: not authorized.");
+        }
+        _failures?.RecordFailure(_client.Address);
+        _connection.Close($"{(publish ? "publish" : "play")} of {key} not authorized");
+    }
+
+    /// <summary>A callback's new name replaces the requested one, if it is a valid name.</summary>
+    private bool TryRename(ref StreamKey key, AccessDecision decision)
+    {
+        if (decision.Rename is not { } rename)
+        {
+            return true;
+        }
+        if (StreamName.Problem(rename, _options.Limits.MaxNameLength) is not null)
+        {
+            return false;
+        }
+        key = new StreamKey(key.Application, rename);
+        return true;
     }
 
     private void RefusePublish(uint streamId, string stream, string code, string reason)
@@ -120,28 +188,16 @@ internal sealed partial class ServerSession
         _connection.SendStatus(_publishStreamId, "status", "NetStream.Unpublish.Success", $"{stream.Key.Name} is now unpublished.");
     }
 
-    /// <summary>The registry key of a stream name: the name without its query (keys and tokens go there).</summary>
-    private bool TryGetStreamKey(string? name, out StreamKey key, out string problem)
+    /// <summary>
+    /// The registry key of the stream name in a publish or play: the name without its query, where keys and tokens
+    /// go. <paramref name="presentedKey"/> is the key from that query, else from the connect's tcUrl or app.
+    /// </summary>
+    private bool TryGetStreamKey(List<object?> arguments, out StreamKey key, out string? presentedKey, out string problem)
     {
-        key = default;
-        var bare = name?.Split('?')[0] ?? "";
-        if (bare.Length == 0)
-        {
-            problem = "the stream name is empty";
-            return false;
-        }
-        if (bare.Length > _options.Limits.MaxNameLength)
-        {
-            problem = $"the stream name is longer than {_options.Limits.MaxNameLength} characters";
-            return false;
-        }
-        if (bare.Any(char.IsControl))
-        {
-            problem = "the stream name contains control characters";
-            return false;
-        }
-        key = new StreamKey(_app!, bare);
-        problem = "";
-        return true;
+        var (name, query) = StreamName.Split(arguments.Count > 1 ? arguments[1] as string ?? "" : "");
+        key = new StreamKey(_app!, name);
+        presentedKey = StreamName.KeyOf(query) ?? _connectKey;
+        problem = StreamName.Problem(name, _options.Limits.MaxNameLength) ?? "";
+        return problem.Length == 0;
     }
 }

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using RtmpRelay.Authorization;
 using RtmpRelay.Core;
 using RtmpRelay.Logging;
 using RtmpRelay.Options;
@@ -19,17 +20,28 @@ internal sealed partial class ServerSession : IStreamPublisher
 
     private readonly RtmpConnection _connection;
     private readonly StreamRegistry _registry;
+    private readonly RelaySnapshot _snapshot;
     private readonly RelayOptions _options;
+    private readonly ClientInfo _client;
+    private readonly StreamAuthorizer _authorizer;
+    private readonly AuthFailureLimiter? _failures;
     private readonly ILogger _logger;
     private string? _app;
     private ApplicationOptions? _application;
+    private string? _tcUrl; // a secret: its query may hold the key
+    private string? _connectKey;
     private uint _lastStreamId;
 
-    public ServerSession(RtmpConnection connection, StreamRegistry registry, RelayOptions options, ILogger logger)
+    public ServerSession(RtmpConnection connection, StreamRegistry registry, RelaySnapshot snapshot, ClientInfo client,
+        StreamAuthorizer authorizer, AuthFailureLimiter? failures, ILogger logger)
     {
         _connection = connection;
         _registry = registry;
-        _options = options;
+        _snapshot = snapshot;
+        _options = snapshot.Options;
+        _client = client;
+        _authorizer = authorizer;
+        _failures = failures;
         _logger = logger;
     }
 
@@ -38,17 +50,16 @@ internal sealed partial class ServerSession : IStreamPublisher
     /// <summary>Another publisher took this one's stream over.</summary>
     public void Disconnect(string reason) => _connection.Close(reason);
 
-    public void OnMessage(RtmpMessage message)
+    /// <summary>Handles one message; the task completes at once except for a publish or play awaiting its callback.</summary>
+    public ValueTask OnMessageAsync(RtmpMessage message)
     {
         switch (message.Type)
         {
             case RtmpMessageType.CommandAmf0:
-                OnCommand(message, message.Span);
-                break;
+                return OnCommand(message, message.Span);
             case RtmpMessageType.CommandAmf3:
                 // AMF3 commands start with a format byte (0), then AMF0 values that may switch to AMF3.
-                OnCommand(message, message.Span.IsEmpty ? message.Span : message.Span[1..]);
-                break;
+                return OnCommand(message, message.Span.IsEmpty ? message.Span : message.Span[1..]);
             case RtmpMessageType.Audio:
             case RtmpMessageType.Video:
             case RtmpMessageType.DataAmf0:
@@ -63,6 +74,7 @@ internal sealed partial class ServerSession : IStreamPublisher
             default:
                 throw new RtmpProtocolException($"Unknown message type {(byte)message.Type} ({message.Length} bytes).");
         }
+        return ValueTask.CompletedTask;
     }
 
     /// <summary>The connection ended: whatever it published or played stops.</summary>
@@ -72,7 +84,7 @@ internal sealed partial class ServerSession : IStreamPublisher
         StopPlaying();
     }
 
-    private void OnCommand(RtmpMessage message, ReadOnlySpan<byte> payload)
+    private ValueTask OnCommand(RtmpMessage message, ReadOnlySpan<byte> payload)
     {
         var values = Amf0Reader.ReadAll(payload, _connection.AmfLimits);
         if (values.Count < 2 || values[0] is not string name || values[1] is not double transactionId)
@@ -91,11 +103,11 @@ internal sealed partial class ServerSession : IStreamPublisher
             case "createStream": OnCreateStream(transactionId); break;
             case "releaseStream": Respond(transactionId); break;
             case "FCPublish": OnFCPublish(transactionId, arguments); break;
-            case "publish": OnPublish(message.StreamId, arguments); break;
+            case "publish": return OnPublishAsync(message.StreamId, arguments);
             case "FCUnpublish": OnFCUnpublish(transactionId, message.StreamId); break;
             case "deleteStream": OnDeleteStream(arguments); break;
             case "closeStream": OnCloseStream(message.StreamId); break;
-            case "play": OnPlay(message.StreamId, arguments); break;
+            case "play": return OnPlayAsync(message.StreamId, arguments);
             case "getStreamLength": Respond(transactionId, 0.0); break;
             case "FCSubscribe": OnFCSubscribe(transactionId, arguments); break;
             case "FCUnsubscribe": Respond(transactionId); break;
@@ -109,6 +121,7 @@ internal sealed partial class ServerSession : IStreamPublisher
                 }
                 break;
         }
+        return ValueTask.CompletedTask;
     }
 
     private void OnConnect(double transactionId, List<object?> arguments)
@@ -123,17 +136,23 @@ internal sealed partial class ServerSession : IStreamPublisher
             throw new RtmpProtocolException("connect without a command object.");
         }
         // "app" may carry a query (live?key=...) and a trailing slash; the application is the part before them.
-        var app = (command.GetString("app") ?? "").Split('?')[0].TrimEnd('/');
+        var (app, appQuery) = StreamName.Split(command.GetString("app") ?? "");
+        app = app.TrimEnd('/');
         _app = app;
+        _tcUrl = command.GetString("tcUrl");
+        _connectKey = StreamName.KeyOf(appQuery) ?? StreamName.KeyOf(_tcUrl is null ? null : StreamName.Split(_tcUrl).Query);
         if (app.Length == 0 || app.Length > _options.Limits.MaxNameLength || !_options.Applications.TryGetValue(app, out _application))
         {
-            var reason = $"application '{Shorten(app)}' is not configured";
-            SessionLog.ConnectRejected(_logger, Id, reason);
-            _connection.SendCommand(0, "_error", transactionId, null, Status("error", "NetConnection.Connect.Rejected", $"Connection rejected: {reason}."));
-            _connection.Close($"connect rejected: {reason}");
+            RejectConnect(transactionId, $"application '{Shorten(app)}' is not configured");
             return;
         }
-        SessionLog.Connected(_logger, Id, app, command.GetString("tcUrl"), command.GetString("flashVer"));
+        if (!_snapshot.PublishPolicyOf(app).AllowsAddress(_client.Address) && !_snapshot.PlayPolicyOf(app).AllowsAddress(_client.Address))
+        {
+            _failures?.RecordFailure(_client.Address);
+            RejectConnect(transactionId, $"address {_client.Address} may neither publish nor play in '{app}'");
+            return;
+        }
+        SessionLog.Connected(_logger, Id, app, StreamName.Redact(_tcUrl), command.GetString("flashVer"));
         _connection.SendWindowAcknowledgementSize(_options.WindowAcknowledgementSize);
         _connection.SendControl(w => ControlMessages.WriteSetPeerBandwidth(w, _options.WindowAcknowledgementSize, 2, _connection.OutgoingChunkSize));
         _connection.SendSetChunkSize(_options.ChunkSize);
@@ -141,6 +160,13 @@ internal sealed partial class ServerSession : IStreamPublisher
         var info = Status("status", "NetConnection.Connect.Success", "Connection succeeded.")
             .Add("objectEncoding", command.GetNumber("objectEncoding") ?? 0.0);
         _connection.SendCommand(0, "_result", transactionId, properties, info);
+    }
+
+    private void RejectConnect(double transactionId, string reason)
+    {
+        SessionLog.ConnectRejected(_logger, Id, reason);
+        _connection.SendCommand(0, "_error", transactionId, null, Status("error", "NetConnection.Connect.Rejected", $"Connection rejected: {reason}."));
+        _connection.Close($"connect rejected: {reason}");
     }
 
     private void OnCreateStream(double transactionId)
@@ -156,7 +182,7 @@ internal sealed partial class ServerSession : IStreamPublisher
     private void OnFCPublish(double transactionId, List<object?> arguments)
     {
         var name = arguments.Count > 1 ? arguments[1] as string : null;
-        _connection.SendCommand(0, "onFCPublish", 0, null, Status("status", "NetStream.Publish.Start", $"FCPublish to stream {Shorten(name)}."));
+        _connection.SendCommand(0, "onFCPublish", 0, null, Status("status", "NetStream.Publish.Start", $"FCPublish to stream {Shorten(StreamName.Split(name ?? "").Name)}."));
         Respond(transactionId);
     }
 
@@ -164,7 +190,7 @@ internal sealed partial class ServerSession : IStreamPublisher
     private void OnFCSubscribe(double transactionId, List<object?> arguments)
     {
         var name = arguments.Count > 1 ? arguments[1] as string : null;
-        _connection.SendCommand(0, "onFCSubscribe", 0, null, Status("status", "NetStream.Play.Start", $"FCSubscribe to {Shorten(name)}."));
+        _connection.SendCommand(0, "onFCSubscribe", 0, null, Status("status", "NetStream.Play.Start", $"FCSubscribe to {Shorten(StreamName.Split(name ?? "").Name)}."));
         Respond(transactionId);
     }
 

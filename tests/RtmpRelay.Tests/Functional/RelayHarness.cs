@@ -1,6 +1,7 @@
 using System.IO.Pipelines;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Time.Testing;
+using RtmpRelay.Authorization;
 using RtmpRelay.Destinations;
 using RtmpRelay.Options;
 using RtmpRelay.Server;
@@ -19,7 +20,8 @@ internal sealed class RelayHarness : IAsyncDisposable
     private readonly List<TestRtmpClient> _clients = new();
 
     /// <param name="dialer">When given, the relay pushes to destinations through it (a <see cref="DestinationManager"/> runs).</param>
-    public RelayHarness(Action<RelayOptions>? configure = null, IDestinationDialer? dialer = null, Random? random = null)
+    /// <param name="callbacks">The HTTP service authorization callbacks reach (default: one that answers 500).</param>
+    public RelayHarness(Action<RelayOptions>? configure = null, IDestinationDialer? dialer = null, Random? random = null, HttpMessageHandler? callbacks = null)
     {
         Options = new RelayOptions();
         Options.Applications["live"] = new ApplicationOptions();
@@ -27,7 +29,9 @@ internal sealed class RelayHarness : IAsyncDisposable
         Monitor = new TestOptionsMonitor<RelayOptions>(Options);
         Configuration = new RelayConfiguration(Monitor, Log);
         Registry = new StreamRegistry(Time);
-        Handler = new RtmpConnectionHandler(Registry, Configuration, Time, Log);
+        Callbacks = callbacks ?? new CallbackHandler((_, _) => Task.FromResult(new HttpResponseMessage(System.Net.HttpStatusCode.InternalServerError)));
+        Failures = new AuthFailureLimiter(Configuration, Time, Log);
+        Handler = new RtmpConnectionHandler(Registry, Configuration, Time, Log, new StreamAuthorizer(new TestHttpClientFactory(Callbacks)), Failures);
         if (dialer is not null)
         {
             Destinations = new DestinationManager(Registry, Configuration, dialer, Time, Log, random);
@@ -36,6 +40,8 @@ internal sealed class RelayHarness : IAsyncDisposable
     }
 
     public DestinationManager? Destinations { get; }
+    public HttpMessageHandler Callbacks { get; }
+    public AuthFailureLimiter Failures { get; }
 
     /// <summary>The destination <paramref name="name"/> of stream live/<paramref name="stream"/>, once it exists (bounded wait).</summary>
     public async Task<DestinationSupervisor> DestinationAsync(string stream, string name)

@@ -14,7 +14,7 @@ internal sealed record LogEntry(LogLevel Level, EventId EventId, string Message,
 }
 
 /// <summary>Captures what the relay logs, so tests can assert why a connection ended; waits are bounded.</summary>
-internal sealed class TestLogger : ILogger<RtmpConnectionHandler>, ILogger<RtmpRelay.Options.RelayConfiguration>, ILogger<RtmpRelay.Destinations.DestinationManager>
+internal sealed class TestLogger : ILogger<RtmpConnectionHandler>, ILogger<RtmpRelay.Options.RelayConfiguration>, ILogger<RtmpRelay.Destinations.DestinationManager>, ILogger<RtmpRelay.Authorization.AuthFailureLimiter>
 {
     /// <summary>ConnectionLog event ids the tests look for.</summary>
     public const int Closed = 102;

@@ -62,7 +62,7 @@ internal sealed class RtmptRequestHandler
         {
             return;
         }
-        var session = _sessions.TryOpen(context.Connection.RemoteIpAddress, out var refusal, out var status);
+        var session = _sessions.TryOpen(context.Connection.RemoteIpAddress, context.Request.IsHttps, out var refusal, out var status);
         if (session is null)
         {
             await WriteTextAsync(context, status, refusal + "\n");

@@ -40,7 +40,7 @@ internal sealed class RtmptSessionStore : BackgroundService
     public string NodeId => _configuration.Current.Options.Cluster.NodeId;
 
     /// <summary>Opens a session, or says why not (the caller answers 503 or 429).</summary>
-    public RtmptSession? TryOpen(IPAddress? client, out string refusal, out int status)
+    public RtmptSession? TryOpen(IPAddress? client, bool secure, out string refusal, out int status)
     {
         var options = _configuration.Current.Options;
         var key = client ?? IPAddress.None;
@@ -67,6 +67,7 @@ internal sealed class RtmptSessionStore : BackgroundService
             var connectionId = $"rtmpt-{Interlocked.Increment(ref _connectionCounter)}";
             session = new RtmptSession(id, connectionId, client, options.Rtmpt.MaxBufferedBytes, _time);
             session.Connection.RemoteEndPoint = client is null ? null : new IPEndPoint(client, 0);
+            session.Connection.Items[RtmpConnectionHandler.TransportKey] = secure ? "rtmpts" : "rtmpt";
             _sessions[id] = session;
         }
         refusal = "";
