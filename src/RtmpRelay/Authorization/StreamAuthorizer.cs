@@ -93,7 +93,11 @@ internal sealed record CallbackRequest(
     [property: JsonPropertyName("key")] string? Key,
     [property: JsonPropertyName("clientIp")] string? ClientIp,
     [property: JsonPropertyName("tcUrl")] string? TcUrl,
-    [property: JsonPropertyName("transport")] string Transport);
+    [property: JsonPropertyName("transport")] string Transport)
+{
+    /// <summary>Without the key and the tcUrl: this goes to the callback only.</summary>
+    public override string ToString() => $"{Action} {App}/{Stream}";
+}
 
 [JsonSerializable(typeof(CallbackRequest))]
 internal sealed partial class CallbackJson : JsonSerializerContext;

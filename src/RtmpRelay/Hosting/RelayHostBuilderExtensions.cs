@@ -19,6 +19,9 @@ internal static class RelayHostBuilderExtensions
     public const string RtmpEndpoint = "Rtmp";
     public const string RtmpsEndpoint = "Rtmps";
 
+    /// <summary>A folder of secrets as files (key-per-file), set by environment variable or command line.</summary>
+    public const string SecretsDirectoryKey = "Relay:SecretsDirectory";
+
     /// <summary>
     /// Serves the relay's HTTP side: RTMPT on the HTTP endpoints (Rtmpt, Rtmpts), and every other request through YARP
     /// (the "ReverseProxy" section; 404 when it has no routes).
@@ -43,6 +46,13 @@ internal static class RelayHostBuilderExtensions
         {
             InitialData = new Dictionary<string, string?> { [$"Kestrel:Endpoints:{RtmpEndpoint}:Url"] = "rtmp://0.0.0.0:1935" },
         });
+
+        // Secrets as files (a Kubernetes Secret mounted as a volume): one file per key, named like the key with "__"
+        // for ":", e.g. Relay__Applications__live__Publish__Keys__obs. Read after every other source, reloaded on change.
+        if (builder.Configuration[SecretsDirectoryKey] is { Length: > 0 } secrets)
+        {
+            builder.Configuration.AddKeyPerFile(Path.GetFullPath(secrets, builder.Environment.ContentRootPath), optional: false, reloadOnChange: true);
+        }
 
         // Any TLS endpoint (Rtmps, Rtmpts ...) configured with the development certificate gets it created if missing.
         var certificateCreated = false;
