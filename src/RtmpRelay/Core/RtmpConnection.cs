@@ -85,6 +85,11 @@ internal sealed partial class RtmpConnection : IAsyncDisposable
     public bool WriteStalled { get; private set; }
 
     public string CloseReason => _closeReason ?? "closed";
+
+    /// <summary>Bytes handed to the transport so far.</summary>
+    public long BytesSent => Interlocked.Read(ref _bytesSent);
+
+    private long _bytesSent;
     public bool ClosedOnProtocolError => _protocolError;
 
     /// <summary>Runs the read and write loops until the peer leaves, a limit is hit or <see cref="Close"/> is called.</summary>
@@ -342,6 +347,7 @@ internal sealed partial class RtmpConnection : IAsyncDisposable
                 }
                 if (batched > 0)
                 {
+                    Interlocked.Add(ref _bytesSent, batched);
                     stall?.Change(WriteStallTimeout!.Value, Timeout.InfiniteTimeSpan);
                     var flush = await output.FlushAsync(_writeCts.Token).ConfigureAwait(false);
                     stall?.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);

@@ -19,6 +19,8 @@ internal sealed class SendQueue
     private bool _joining; // waiting for the first keyframe: skipping is not dropping
     private bool _completed;
     private long _dropped;
+    private uint _lastQueuedTimestamp;
+    private uint _lastTakenTimestamp;
 
     public SendQueue(int maxBytes)
     {
@@ -29,6 +31,18 @@ internal sealed class SendQueue
     public long DroppedMessages { get { lock (_gate) { return _dropped; } } }
 
     public bool IsEmpty { get { lock (_gate) { return _messages.Count == 0; } } }
+
+    /// <summary>How far behind the peer is, in stream time: the last media timestamp queued minus the last one taken.</summary>
+    public long LagMilliseconds
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _messages.Count == 0 ? 0 : Math.Max(0, (long)_lastQueuedTimestamp - _lastTakenTimestamp);
+            }
+        }
+    }
 
     /// <summary>Connects the queue to the write loop that drains it.</summary>
     public void AttachWriter(WriterSignal signal)
@@ -56,6 +70,10 @@ internal sealed class SendQueue
             }
             _messages.Enqueue(message.AddRef());
             _queuedBytes += message.Length;
+            if (message.Kind is MediaKind.Video or MediaKind.KeyFrame or MediaKind.Audio)
+            {
+                _lastQueuedTimestamp = message.Timestamp;
+            }
         }
         _signal?.Set();
         return true;
@@ -80,6 +98,10 @@ internal sealed class SendQueue
                 return false;
             }
             _queuedBytes -= message.Length;
+            if (message.Kind is MediaKind.Video or MediaKind.KeyFrame or MediaKind.Audio)
+            {
+                _lastTakenTimestamp = message.Timestamp;
+            }
             return true;
         }
     }

@@ -58,6 +58,9 @@ internal sealed class DestinationSession
 
     private string StreamKey => _stream.Key.ToString();
 
+    /// <summary>Bytes written to the destination in this attempt.</summary>
+    public long BytesSent => _connection?.BytesSent ?? 0;
+
     /// <summary>
     /// Ends the attempt cleanly: once live, the media already queued is sent, then FCUnpublish and deleteStream, then
     /// the connection closes. Before the publish is accepted the attempt is abandoned, or, unless

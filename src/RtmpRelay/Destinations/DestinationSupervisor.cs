@@ -40,6 +40,7 @@ internal sealed class DestinationSupervisor
     private bool _pauseRequested;
     private string? _stopReason;
     private long _droppedBefore;
+    private long _bytesBefore;
     private long _liveSince = -1;
     private CancellationTokenRegistration _endedRegistration;
 
@@ -80,6 +81,33 @@ internal sealed class DestinationSupervisor
             }
         }
     }
+
+    /// <summary>Bytes written to the destination, every attempt counted.</summary>
+    public long BytesSent
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _bytesBefore + (_session?.BytesSent ?? 0);
+            }
+        }
+    }
+
+    /// <summary>How far behind the stream the destination is, in stream time (0 when its queue is empty).</summary>
+    public long LagMilliseconds
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _subscriber?.Queue.LagMilliseconds ?? 0;
+            }
+        }
+    }
+
+    /// <summary>The URL of the current (or last) attempt, its stream key hidden; null before the first.</summary>
+    public string? RedactedUrl { get; private set; }
 
     /// <summary>Completes when the destination is stopped.</summary>
     public Task Completion { get; private set; } = Task.CompletedTask;
@@ -191,6 +219,7 @@ internal sealed class DestinationSupervisor
                             break;
                         }
                         session = new DestinationSession(url, Spec, _stream, options, _dialer, _time, _logger, _subscriber!, Resubscribe, OnLive);
+                        RedactedUrl = url.Redacted;
                         _session = session;
                     }
                 }
@@ -215,6 +244,7 @@ internal sealed class DestinationSupervisor
                 {
                     lock (_gate)
                     {
+                        _bytesBefore += session!.BytesSent;
                         _session = null;
                         Detach();
                         LastFailure = failure ?? LastFailure;

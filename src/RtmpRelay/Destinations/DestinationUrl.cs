@@ -57,7 +57,7 @@ internal sealed record DestinationUrl(string Scheme, string Host, int Port, stri
     };
 
     /// <summary>The URL with the stream name hidden: stream names are keys, and keys stay out of logs.</summary>
-    public string Redacted => $"{TcUrl}/{(StreamName.Length <= 4 ? "****" : StreamName[..2] + "****")}";
+    public string Redacted => $"{Authorization.StreamName.Redact(TcUrl)}/{(StreamName.Length <= 4 ? "****" : StreamName[..2] + "****")}";
 
     public static string Expand(string template, string app, string stream) =>
         template.Replace("{app}", app, StringComparison.Ordinal).Replace("{stream}", stream, StringComparison.Ordinal);

@@ -2,6 +2,7 @@ using System.Security.Authentication;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Server.Kestrel;
 using Microsoft.Extensions.Options;
+using RtmpRelay.Admin;
 using RtmpRelay.Authorization;
 using RtmpRelay.Destinations;
 using RtmpRelay.Logging;
@@ -28,6 +29,9 @@ internal static class RelayHostBuilderExtensions
     /// </summary>
     public static WebApplication MapRtmpRelay(this WebApplication app)
     {
+        // The Admin endpoint's requests take their own pipeline; routing for the others comes after that branch.
+        app.MapWhen(AdminEndpoints.IsAdminRequest, admin => admin.UseRelayAdmin());
+        app.UseRouting();
         app.MapRtmpt();
         app.MapReverseProxy();
         return app;
@@ -44,7 +48,11 @@ internal static class RelayHostBuilderExtensions
         // Lowest precedence: every configuration source the host reads overrides these.
         builder.Configuration.Sources.Insert(0, new Microsoft.Extensions.Configuration.Memory.MemoryConfigurationSource
         {
-            InitialData = new Dictionary<string, string?> { [$"Kestrel:Endpoints:{RtmpEndpoint}:Url"] = "rtmp://0.0.0.0:1935" },
+            InitialData = new Dictionary<string, string?>
+            {
+                [$"Kestrel:Endpoints:{RtmpEndpoint}:Url"] = "rtmp://0.0.0.0:1935",
+                [$"Kestrel:Endpoints:{AdminEndpoints.EndpointName}:Url"] = AdminEndpoints.DefaultUrl,
+            },
         });
 
         // Secrets as files (a Kubernetes Secret mounted as a volume): one file per key, named like the key with "__"
@@ -71,6 +79,7 @@ internal static class RelayHostBuilderExtensions
         builder.Services.AddHttpClient(StreamAuthorizer.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false });
         builder.Services.AddSingleton<StreamAuthorizer>();
+        builder.Services.AddRelayAdmin();
         builder.Services.AddSingleton<AuthFailureLimiter>();
         builder.Services.AddSingleton<RtmpConnectionHandler>();
         builder.Services.AddSingleton<RtmptSessionStore>();
@@ -89,7 +98,8 @@ internal static class RelayHostBuilderExtensions
         builder.WebHost.ConfigureKestrel((context, kestrel) =>
             kestrel.Configure(EndpointSchemes.MapForKestrel(context.Configuration.GetSection("Kestrel")), reloadOnChange: true)
                 .Endpoint(RtmpEndpoint, endpoint => UseRtmp(endpoint, kestrel.ApplicationServices))
-                .Endpoint(RtmpsEndpoint, endpoint => UseRtmp(endpoint, kestrel.ApplicationServices)));
+                .Endpoint(RtmpsEndpoint, endpoint => UseRtmp(endpoint, kestrel.ApplicationServices))
+                .Endpoint(AdminEndpoints.EndpointName, endpoint => AdminEndpoints.MarkAdminConnections(endpoint.ListenOptions)));
         return builder;
     }
 

@@ -23,6 +23,9 @@ public sealed class RelayOptions
     /// <summary>RTMP tunnelled in HTTP.</summary>
     public RtmptOptions Rtmpt { get; set; } = new();
 
+    /// <summary>The admin API, metrics and status page (Kestrel endpoint "Admin").</summary>
+    public AdminOptions Admin { get; set; } = new();
+
     /// <summary>Several relay nodes behind one address.</summary>
     public ClusterOptions Cluster { get; set; } = new();
 

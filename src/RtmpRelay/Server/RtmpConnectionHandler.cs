@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Options;
+using RtmpRelay.Admin;
 using RtmpRelay.Authorization;
 using RtmpRelay.Core;
 using RtmpRelay.Logging;
@@ -44,6 +45,16 @@ internal sealed class RtmpConnectionHandler : ConnectionHandler
         _logger = logger;
     }
 
+    /// <summary>The handshake_failures metric's reason label: a few fixed words, never text from the peer.</summary>
+    private static string HandshakeFailureReason(Exception ex) => ex switch
+    {
+        RtmpProtocolException p when p.Message.Contains("not completed within", StringComparison.Ordinal) => "timeout",
+        RtmpProtocolException p when p.Message.Contains("closed the connection", StringComparison.Ordinal) => "closed",
+        RtmpProtocolException p when p.Message.Contains("RTMPE", StringComparison.Ordinal) => "rtmpe",
+        RtmpProtocolException => "invalid",
+        _ => "closed",
+    };
+
     private static string TransportOf(ConnectionContext context, bool encrypted)
     {
         var door = context.Items.TryGetValue(TransportKey, out var value) && value is string tunnel ? tunnel
@@ -71,7 +82,15 @@ internal sealed class RtmpConnectionHandler : ConnectionHandler
             var handshake = new ServerHandshake(rtmpeAllowed
                 ? new HandshakeOptions { Rtmpe = BouncyCastleRtmpeCrypto.Shared, RtmpeResponse = options.Rtmpe.ServerResponse }
                 : null);
-            await HandshakeDriver.RunAsync(context.Transport, handshake.TryAdvance, options.Limits.HandshakeTimeout, _time, context.ConnectionClosed);
+            try
+            {
+                await HandshakeDriver.RunAsync(context.Transport, handshake.TryAdvance, options.Limits.HandshakeTimeout, _time, context.ConnectionClosed);
+            }
+            catch (Exception ex) when (ex is RtmpProtocolException or IOException or ConnectionResetException or OperationCanceledException)
+            {
+                RelayMetrics.HandshakeFailed(HandshakeFailureReason(ex));
+                throw;
+            }
             ConnectionLog.HandshakeDone(_logger, id, handshake.IsEncrypted ? $"RTMPE ({handshake.SignatureCipher})" : handshake.Kind.ToString(),
                 handshake.ClientVersion, handshake.ClientDigestScheme, handshake.ClientSignatureValid);
 
@@ -79,8 +98,9 @@ internal sealed class RtmpConnectionHandler : ConnectionHandler
             await using var rtmpe = handshake.IsEncrypted ? new EncryptedDuplexPipe(context.Transport, handshake.Decryptor!, handshake.Encryptor!) : null;
             var pumping = rtmpe?.RunAsync();
             await using var connection = new RtmpConnection((IDuplexPipe?)rtmpe ?? context.Transport, id, options, _time, _logger);
-            var session = new ServerSession(connection, _registry, snapshot, new ClientInfo(address, TransportOf(context, handshake.IsEncrypted)),
-                _authorizer, _failures, _logger);
+            var transport = TransportOf(context, handshake.IsEncrypted);
+            var session = new ServerSession(connection, _registry, snapshot, new ClientInfo(address, transport), _authorizer, _failures, _logger);
+            RelayMetrics.Connected(transport);
             try
             {
                 await connection.RunAsync(session.OnMessageAsync);
@@ -88,6 +108,7 @@ internal sealed class RtmpConnectionHandler : ConnectionHandler
             finally
             {
                 session.OnClosed();
+                RelayMetrics.Disconnected(transport);
             }
             if (pumping is not null)
             {

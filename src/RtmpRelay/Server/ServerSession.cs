@@ -30,6 +30,7 @@ internal sealed partial class ServerSession : IStreamPublisher
     private ApplicationOptions? _application;
     private string? _tcUrl; // a secret: its query may hold the key
     private string? _connectKey;
+    private string? _encoder;
     private uint _lastStreamId;
 
     public ServerSession(RtmpConnection connection, StreamRegistry registry, RelaySnapshot snapshot, ClientInfo client,
@@ -47,7 +48,9 @@ internal sealed partial class ServerSession : IStreamPublisher
 
     public string Id => _connection.Id;
 
-    /// <summary>Another publisher took this one's stream over.</summary>
+    public PublisherInfo Info => new(_client.Address?.ToString(), _client.Transport, _encoder);
+
+    /// <summary>Another publisher took this one's stream over, or an operator kicked it.</summary>
     public void Disconnect(string reason) => _connection.Close(reason);
 
     /// <summary>Handles one message; the task completes at once except for a publish or play awaiting its callback.</summary>
@@ -152,7 +155,8 @@ internal sealed partial class ServerSession : IStreamPublisher
             RejectConnect(transactionId, $"address {_client.Address} may neither publish nor play in '{app}'");
             return;
         }
-        SessionLog.Connected(_logger, Id, app, StreamName.Redact(_tcUrl), command.GetString("flashVer"));
+        _encoder = command.GetString("flashVer") is { } flashVer ? Shorten(flashVer) : null;
+        SessionLog.Connected(_logger, Id, app, StreamName.Redact(_tcUrl), _encoder);
         _connection.SendWindowAcknowledgementSize(_options.WindowAcknowledgementSize);
         _connection.SendControl(w => ControlMessages.WriteSetPeerBandwidth(w, _options.WindowAcknowledgementSize, 2, _connection.OutgoingChunkSize));
         _connection.SendSetChunkSize(_options.ChunkSize);

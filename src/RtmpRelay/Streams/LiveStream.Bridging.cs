@@ -6,6 +6,7 @@ internal sealed partial class LiveStream
     private IStreamPublisher? _publisher;
     private ITimer? _bridgeTimer;
     private long _leftAt;
+    private DateTimeOffset _publisherSince;
     private long _offset; // added to the publisher's timestamps
     private long _lastTimestamp = -1; // the latest timestamp relayed, rebased
     private bool _rebasePending;
@@ -22,6 +23,18 @@ internal sealed partial class LiveStream
             lock (_gate)
             {
                 return _publisher;
+            }
+        }
+    }
+
+    /// <summary>When the current publisher started (or the last one left, while the stream waits).</summary>
+    public DateTimeOffset PublisherSince
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _publisherSince;
             }
         }
     }
@@ -61,6 +74,7 @@ internal sealed partial class LiveStream
                 _leftAt = _time.GetTimestamp();
             }
             _publisher = publisher;
+            _publisherSince = _time.GetUtcNow();
             _rebasePending = _lastTimestamp >= 0;
             _resumeAtKeyframe = _hasVideo;
             _resumeVideoHeader = _resumeAudioHeader = _resumeMetadata = true;
@@ -82,6 +96,7 @@ internal sealed partial class LiveStream
             }
             _publisher = null;
             _leftAt = _time.GetTimestamp();
+            _publisherSince = _time.GetUtcNow();
             _bridgeTimer = _time.CreateTimer(_ => ExpireBridge(expired), null, grace, Timeout.InfiniteTimeSpan);
             return true;
         }

@@ -36,6 +36,7 @@ internal sealed partial class LiveStream
         _publisher = publisher;
         _chunkSize = chunkSize;
         _time = time ?? TimeProvider.System;
+        _publisherSince = _time.GetUtcNow();
     }
 
     public StreamKey Key { get; }
@@ -63,6 +64,8 @@ internal sealed partial class LiveStream
                 return; // held back after a reconnect: an unchanged header, or video before the first keyframe
             }
             MessagesRelayed++;
+            _bytesIn += message.Length;
+            NoteCodec(message, kind);
             var subscribers = _subscribers;
             if (subscribers.Length == 0)
             {

@@ -8,7 +8,8 @@ namespace RtmpRelay.InteropTests.Peers;
 /// RTMPS, RTMPT (which also takes RTMPTE) and RTMPTS. Chosen before the relay starts, so two relays can be told each
 /// other's addresses (cluster) and a test can name a port in a destination URL.
 /// </summary>
-internal sealed record RelayEndpoints(int Rtmp, int? Rtmps = null, int? Rtmpt = null, int? Rtmpts = null)
+/// The admin HTTP endpoint gets a free port too (or port 0 when none was chosen), never the default 1985, so relays run side by side.
+internal sealed record RelayEndpoints(int Rtmp, int? Rtmps = null, int? Rtmpt = null, int? Rtmpts = null, int? Admin = null)
 {
     /// <summary>The development certificate paths, relative to the relay's working folder, that make it create one at start.</summary>
     public const string DevCertificatePath = "certs/dev-cert.pem";
@@ -17,10 +18,13 @@ internal sealed record RelayEndpoints(int Rtmp, int? Rtmps = null, int? Rtmpt = 
 
     /// <summary>Free ports for plain RTMP and for each endpoint asked for.</summary>
     public static RelayEndpoints Allocate(bool rtmps = false, bool rtmpt = false, bool rtmpts = false) =>
-        new(FreePort.Next(), rtmps ? FreePort.Next() : null, rtmpt ? FreePort.Next() : null, rtmpts ? FreePort.Next() : null);
+        new(FreePort.Next(), rtmps ? FreePort.Next() : null, rtmpt ? FreePort.Next() : null, rtmpts ? FreePort.Next() : null, FreePort.Next());
+
+    /// <summary>http://127.0.0.1:ADMINPORT/, the admin API and status page.</summary>
+    public Uri AdminBaseAddress => new($"http://127.0.0.1:{Admin ?? throw NotConfigured("http", "Admin")}/");
 
     /// <summary>Every port the relay listens on, RTMP first.</summary>
-    public IEnumerable<int> Ports => new[] { Rtmp, Rtmps, Rtmpt, Rtmpts }.OfType<int>();
+    public IEnumerable<int> Ports => new[] { Rtmp, Rtmps, Rtmpt, Rtmpts, Admin }.OfType<int>();
 
     /// <summary>
     /// The Kestrel arguments. The TLS endpoints use the development certificate paths (the relay creates the files in
@@ -28,6 +32,7 @@ internal sealed record RelayEndpoints(int Rtmp, int? Rtmps = null, int? Rtmpt = 
     /// </summary>
     public IEnumerable<string> Arguments()
     {
+        yield return $"--Kestrel:Endpoints:Admin:Url=http://127.0.0.1:{(Admin is { } admin ? Format(admin) : "0")}";
         yield return $"--Kestrel:Endpoints:Rtmp:Url=rtmp://127.0.0.1:{Format(Rtmp)}";
         if (Rtmps is { } rtmps)
         {

@@ -116,11 +116,11 @@ public class DestinationUrlTests
     }
 
     [Fact]
-    public void Redacted_ApplicationQuery_KeyHiddenQueryKept()
+    public void Redacted_ApplicationQuery_KeyAndQueryHidden()
     {
         var url = Parse("rtmps://b.rtmps.youtube.com:443/live2?backup=1/abcd-efgh-ijkl-mnop");
 
-        Assert.Equal("rtmps://b.rtmps.youtube.com/live2?backup=1/ab****", url.Redacted);
+        Assert.Equal("rtmps://b.rtmps.youtube.com/live2?****/ab****", url.Redacted);
         Assert.DoesNotContain("abcd-efgh-ijkl-mnop", url.Redacted);
     }
 
