@@ -33,7 +33,9 @@ internal sealed class AdminView(StreamRegistry registry, DestinationManager dest
             {
                 var sent = d.BytesSent;
                 var state = d.State;
-                return new DestinationView(d.Spec.Name, d.RedactedUrl, state.ToName(), state == DestinationState.Live ? null : d.LastFailure?.ToString(), sent, RateOf(d, sent),
+                var rate = RateOf(d, sent);
+                return new DestinationView(d.Spec.Name, d.RedactedUrl, state.ToName(), state == DestinationState.Live ? null : d.LastFailure?.ToString(), sent,
+                    state == DestinationState.Live ? rate : 0,
                     d.LagMilliseconds, d.DroppedMessages, d.Reconnects, d.StateSince);
             })
             .ToList();
