@@ -12,7 +12,7 @@ namespace RtmpRelay.InteropTests.RelayTests;
 [Collection(InteropCollection.Name)]
 public sealed class RelayStatusPageTests(ITestOutputHelper output)
 {
-    /// <summary>Set to 1 to also copy the screenshot to docs/status-page.png in the repository.</summary>
+    /// <summary>Set to 1 to also copy the screenshot to src/RtmpRelay/Admin/status-page.png, the image the README shows.</summary>
     public const string UpdateScreenshotVariable = "RTMPRELAY_UPDATE_SCREENSHOT";
 
     private const string Stream = "ops";
@@ -113,7 +113,7 @@ public sealed class RelayStatusPageTests(ITestOutputHelper output)
             timeout,
             () => browser.TextOf($"{DestinationSelector(destination)} .state") is { } state && states.Contains(state));
 
-    // bin/<Configuration>/net10.0/status-page.png always; docs/status-page.png too when RTMPRELAY_UPDATE_SCREENSHOT=1.
+    // bin/<Configuration>/net10.0/status-page.png always; src/RtmpRelay/Admin/status-page.png too when RTMPRELAY_UPDATE_SCREENSHOT=1.
     private static void SaveScreenshot(InteropRig rig, Chromium browser)
     {
         var path = Path.Combine(AppContext.BaseDirectory, "status-page.png");
@@ -121,7 +121,7 @@ public sealed class RelayStatusPageTests(ITestOutputHelper output)
         rig.Log($"screenshot: {path}");
         if (Environment.GetEnvironmentVariable(UpdateScreenshotVariable) == "1")
         {
-            var docs = Path.Combine(RepoLayout.RepoRoot, "docs", "status-page.png");
+            var docs = Path.Combine(RepoLayout.RepoRoot, "src", "RtmpRelay", "Admin", "status-page.png");
             Directory.CreateDirectory(Path.GetDirectoryName(docs)!);
             File.Copy(path, docs, overwrite: true);
             rig.Log($"screenshot copied to {docs}");
