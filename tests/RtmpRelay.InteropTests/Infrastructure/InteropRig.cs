@@ -60,6 +60,15 @@ internal sealed class InteropRig : IAsyncDisposable
         return nginx;
     }
 
+    /// <summary>Starts an HTTP-only nginx serving the authorization callbacks of <see cref="AuthCallbackSite"/>.</summary>
+    public async Task<NginxHttp> StartAuthCallbackSiteAsync(string name = "nginx-callback")
+    {
+        var site = await NginxHttp.StartAsync(WorkDirectory, name, AuthCallbackSite.HttpBody, AuthCallbackSite.ServerBody);
+        Own(site, () => AuthCallbackSite.Describe(site));
+        Log($"{name} (http, authorization callbacks) listening on 127.0.0.1:{site.Port}");
+        return site;
+    }
+
     /// <summary>
     /// Starts a relay; <paramref name="endpoints"/> defaults to plain RTMP only, on a free port. With
     /// <paramref name="settings"/>, the relay starts with that JSON as its reloadable settings file

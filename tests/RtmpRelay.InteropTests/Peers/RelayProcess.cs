@@ -68,10 +68,16 @@ internal sealed class RelayProcess : IDisposable
     /// Whether the relay's output holds <paramref name="text"/>, waiting (bounded, 5 s) for it: a line logged as a reply
     /// goes out may reach the captured output a moment after the reply reached the test.
     /// </summary>
-    public async Task<bool> LogContainsAsync(string text)
+    public Task<bool> LogContainsAsync(string text) => LogContainsAsync(text, 1);
+
+    /// <summary>
+    /// Whether the relay's output holds <paramref name="text"/> at least <paramref name="times"/> times, waiting (bounded,
+    /// 5 s) for it, as <see cref="LogContainsAsync(string)"/> does for once.
+    /// </summary>
+    public async Task<bool> LogContainsAsync(string text, int times)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(5);
-        while (!Log.Contains(text, StringComparison.Ordinal))
+        while (LogCount(text) < times)
         {
             if (DateTime.UtcNow > deadline)
             {
@@ -80,6 +86,19 @@ internal sealed class RelayProcess : IDisposable
             await Task.Delay(20);
         }
         return true;
+    }
+
+    /// <summary>How many times the relay's output so far holds <paramref name="text"/>.</summary>
+    public int LogCount(string text)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(text);
+        var log = Log;
+        var count = 0;
+        for (var at = log.IndexOf(text, StringComparison.Ordinal); at >= 0; at = log.IndexOf(text, at + text.Length, StringComparison.Ordinal))
+        {
+            count++;
+        }
+        return count;
     }
 
     /// <summary>The log so far, parsed into entries (see <see cref="RelayLog"/>).</summary>
