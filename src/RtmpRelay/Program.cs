@@ -7,8 +7,26 @@ if (Environment.GetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLET
     Environment.SetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS", "1");
 }
 
-var builder = WebApplication.CreateBuilder(args);
-builder.AddRtmpRelay();
-var app = builder.Build();
-app.MapRtmpRelay();
-app.Run();
+// An invalid setting ends the relay with exit code 2 and one line per problem on stderr, naming the key and its value:
+// some are checked from configuration before the host is built, the rest are read out of what building and starting
+// it threw (options validation, a port in use, a certificate file). Any other exception is a bug and keeps its stack.
+IConfiguration? configuration = null;
+try
+{
+    var builder = WebApplication.CreateBuilder(args);
+    configuration = builder.Configuration;
+    builder.AddRtmpRelay();
+    builder.AddStartupSummary();
+    if (StartupErrors.Check(builder.Configuration, builder.Environment.ContentRootPath) is { Count: > 0 } errors)
+    {
+        return StartupExtensions.ReportConfigurationErrors(errors);
+    }
+    var app = builder.Build();
+    app.MapRtmpRelay();
+    await app.RunAsync();
+    return 0;
+}
+catch (Exception ex) when (StartupErrors.TryDescribe(ex, configuration, out var lines))
+{
+    return StartupExtensions.ReportConfigurationErrors(lines);
+}

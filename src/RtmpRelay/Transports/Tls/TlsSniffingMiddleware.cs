@@ -6,7 +6,8 @@ namespace RtmpRelay.Transports.Tls;
 /// <summary>
 /// Sits in front of Kestrel's TLS on an RTMPS endpoint. Peeks (does not consume) the first byte: a client that
 /// sends plain RTMP or anything but a TLS record, or nothing at all within the handshake timeout, is dropped
-/// with a clear reason instead of a bare TLS failure. Also reports connections whose TLS handshake failed.
+/// with a clear reason instead of a bare TLS failure. Also reports connections whose TLS handshake failed. Every such
+/// drop is logged at Debug and counted in <see cref="DroppedConnections.Shared"/> (a summary at Information once a minute).
 /// </summary>
 internal sealed class TlsSniffingMiddleware
 {
@@ -39,7 +40,7 @@ internal sealed class TlsSniffingMiddleware
             if (result.Buffer.IsEmpty)
             {
                 input.AdvanceTo(result.Buffer.Start);
-                TlsLog.Dropped(_logger, context.ConnectionId, "closed before sending anything");
+                Drop(context, DropReason.Closed, "closed before sending anything");
                 return;
             }
             first = result.Buffer.FirstSpan[0];
@@ -47,17 +48,17 @@ internal sealed class TlsSniffingMiddleware
         }
         catch (OperationCanceledException) when (deadline.IsCancellationRequested)
         {
-            TlsLog.Dropped(_logger, context.ConnectionId, $"no TLS ClientHello within {_timeout.TotalSeconds:0.#} s");
+            Drop(context, DropReason.TimedOut, $"no TLS ClientHello within {_timeout.TotalSeconds:0.#} s");
             return;
         }
         catch (Exception ex) when (ex is OperationCanceledException or IOException or ConnectionResetException or ConnectionAbortedException)
         {
-            TlsLog.Dropped(_logger, context.ConnectionId, "closed before sending anything");
+            Drop(context, DropReason.Closed, "closed before sending anything");
             return;
         }
         if (first != TlsHandshakeRecord)
         {
-            TlsLog.Dropped(_logger, context.ConnectionId, first == 0x03
+            Drop(context, DropReason.NotTls, first == 0x03
                 ? "plain RTMP (C0 = 0x03) sent to the RTMPS endpoint"
                 : $"not TLS: first byte 0x{first:x2}");
             return;
@@ -65,7 +66,13 @@ internal sealed class TlsSniffingMiddleware
         await _next(context);
         if (!context.Items.ContainsKey(ReachedRtmpKey))
         {
-            TlsLog.Dropped(_logger, context.ConnectionId, "TLS handshake failed or timed out (Kestrel's Https log, at Debug, has the detail)");
+            Drop(context, DropReason.TlsFailed, "TLS handshake failed or timed out (Kestrel's Https log, at Debug, has the detail)");
         }
+    }
+
+    private void Drop(ConnectionContext context, DropReason reason, string text)
+    {
+        DroppedConnections.Shared.Record(reason, _logger);
+        TlsLog.Dropped(_logger, context.ConnectionId, text);
     }
 }
