@@ -7,4 +7,7 @@ namespace RtmpRelay.Protocol;
 public class RtmpProtocolException : Exception
 {
     public RtmpProtocolException(string reason) : base(reason) { }
+
+    /// <summary>The configured count or size limit the peer went past (e.g. "MaxChunkStreams"), when that was the reason.</summary>
+    public string? Limit { get; init; }
 }

@@ -154,7 +154,7 @@ public sealed class ChunkReader : IDisposable
         {
             if (_streams.Count >= _limits.MaxChunkStreams)
             {
-                throw new RtmpProtocolException($"More than {_limits.MaxChunkStreams} chunk streams in use (new chunk stream {csid}).");
+                throw new RtmpProtocolException($"More than {_limits.MaxChunkStreams} chunk streams in use (new chunk stream {csid}).") { Limit = "MaxChunkStreams" };
             }
             state = new ChunkStreamState();
             _streams.Add(csid, state);
@@ -203,7 +203,7 @@ public sealed class ChunkReader : IDisposable
         }
         if (state.Length > _limits.MaxMessageLength)
         {
-            throw new RtmpProtocolException($"Message of {state.Length} bytes on chunk stream {csid} exceeds the limit of {_limits.MaxMessageLength}.");
+            throw new RtmpProtocolException($"Message of {state.Length} bytes on chunk stream {csid} exceeds the limit of {_limits.MaxMessageLength}.") { Limit = "MaxMessageLength" };
         }
         state.ChunkStreamId = csid;
         state.Filled = 0;

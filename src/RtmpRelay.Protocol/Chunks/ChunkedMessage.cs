@@ -7,6 +7,8 @@ namespace RtmpRelay.Protocol.Chunks;
 /// <summary>
 /// A message already split into chunks, in one pooled buffer, ready to be written as is. Reference counted so one
 /// chunking of a media message is shared by every destination and player queue that sends it.
+/// Pooled: each rent gets a new <see cref="Generation"/>, so a holder that kept it past its last reference (it was
+/// returned, then rented again) can tell; reading a released message throws.
 /// </summary>
 public sealed class ChunkedMessage
 {
@@ -18,7 +20,12 @@ public sealed class ChunkedMessage
 
     private ChunkedMessage() { }
 
-    public ReadOnlyMemory<byte> Bytes => _buffer.AsMemory(0, Length);
+    public ReadOnlyMemory<byte> Bytes => Volatile.Read(ref _references) > 0
+        ? _buffer.AsMemory(0, Length)
+        : throw new PoolMisuseException("ChunkedMessage used after its last Release.");
+
+    /// <summary>Changes every time the instance is rented from the pool.</summary>
+    public int Generation { get; private set; }
     public int Length { get; private set; }
     public RtmpMessageType Type { get; private set; }
     public uint Timestamp { get; private set; }
@@ -38,6 +45,7 @@ public sealed class ChunkedMessage
         message.Type = type;
         message.Timestamp = timestamp;
         message.Kind = kind;
+        message.Generation++;
         message._references = 1;
         return message;
     }
@@ -55,6 +63,7 @@ public sealed class ChunkedMessage
         message.Type = type;
         message.Timestamp = 0;
         message.Kind = MediaKind.Control;
+        message.Generation++;
         message._references = 1;
         return message;
     }

@@ -7,7 +7,7 @@ internal static class ReferenceCount
     {
         if (Interlocked.Increment(ref references) <= 1)
         {
-            throw new InvalidOperationException($"AddRef on a released {owner}.");
+            throw new PoolMisuseException($"AddRef on a released {owner}.");
         }
     }
 
@@ -17,7 +17,7 @@ internal static class ReferenceCount
         var left = Interlocked.Decrement(ref references);
         if (left < 0)
         {
-            throw new InvalidOperationException($"{owner} released more often than referenced.");
+            throw new PoolMisuseException($"{owner} released more often than referenced.");
         }
         return left == 0;
     }

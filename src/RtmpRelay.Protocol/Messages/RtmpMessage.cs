@@ -27,8 +27,12 @@ public sealed class RtmpMessage
     public int ChunkStreamId { get; private set; }
 
     public int Length => _length;
-    public ReadOnlyMemory<byte> Payload => _buffer.AsMemory(0, _length);
-    public ReadOnlySpan<byte> Span => _buffer.AsSpan(0, _length);
+    public ReadOnlyMemory<byte> Payload => IsLive ? _buffer.AsMemory(0, _length) : throw UsedAfterRelease();
+    public ReadOnlySpan<byte> Span => IsLive ? _buffer.AsSpan(0, _length) : throw UsedAfterRelease();
+
+    private bool IsLive => Volatile.Read(ref _references) > 0;
+
+    private static PoolMisuseException UsedAfterRelease() => new("RtmpMessage used after its last Release.");
 
     /// <summary>Wraps a buffer rented from <see cref="ArrayPool{T}.Shared"/>; the message now owns it.</summary>
     public static RtmpMessage FromRented(RtmpMessageType type, uint timestamp, uint streamId, int chunkStreamId, byte[] rented, int length)

@@ -33,6 +33,10 @@ internal sealed class RelayMetrics
         "Attempts made after a destination failed.", DestinationLabels);
     private static readonly Counter DroppedFrames = Metrics.CreateCounter("rtmprelay_destination_dropped_frames_total",
         "Media messages dropped because a destination fell behind (whole GOPs).", DestinationLabels);
+    private static readonly Counter RefusedTotal = Metrics.CreateCounter("rtmprelay_refused_total",
+        "Peers refused by a count limit, by reason (connections, connections_per_address, streams, players, chunk_streams, message_size).", "reason");
+    private static readonly Counter SlowPeersDropped = Metrics.CreateCounter("rtmprelay_slow_peers_dropped_total",
+        "Players and publishers closed because they took no bytes for WriteStallTimeout (write_stall) or lost MaxDroppedGops GOPs in a row (too_slow).", "reason");
     private static readonly DestinationState[] States = Enum.GetValues<DestinationState>();
 
     private readonly StreamRegistry _registry;
@@ -58,6 +62,10 @@ internal sealed class RelayMetrics
     public static void Disconnected(string transport) => ConnectionsOpen.WithLabels(transport).Dec();
 
     public static void HandshakeFailed(string reason) => HandshakeFailures.WithLabels(reason).Inc();
+
+    public static void Refused(string reason) => RefusedTotal.WithLabels(reason).Inc();
+
+    public static void SlowPeerDropped(string reason) => SlowPeersDropped.WithLabels(reason).Inc();
 
     private void Update()
     {

@@ -57,7 +57,7 @@ internal sealed partial class RtmpConnection : IAsyncDisposable
         _logger = logger;
         _reader = new ChunkReader(options.Limits.ToChunkReaderLimits());
         _writeCts = new CancellationTokenSource(Timeout.InfiniteTimeSpan, time);
-        Queue = new SendQueue(options.SendQueueBytes);
+        Queue = new SendQueue(options.SendQueueBytes, options.Limits.MaxDroppedGops);
         Queue.AttachWriter(_signal);
         AmfLimits = new AmfReaderLimits { MaxDepth = options.Limits.MaxAmfDepth };
     }
@@ -91,6 +91,9 @@ internal sealed partial class RtmpConnection : IAsyncDisposable
 
     private long _bytesSent;
     public bool ClosedOnProtocolError => _protocolError;
+
+    /// <summary>The Relay:Limits setting the peer went past, when that closed the connection (e.g. "MaxChunkStreams").</summary>
+    public string? LimitExceeded { get; private set; }
 
     /// <summary>Runs the read and write loops until the peer leaves, a limit is hit or <see cref="Close"/> is called.</summary>
     /// <param name="handler">Called on the read loop for every message except protocol control; the message is released after it returns.</param>
@@ -226,6 +229,7 @@ internal sealed partial class RtmpConnection : IAsyncDisposable
         }
         catch (RtmpProtocolException ex)
         {
+            LimitExceeded ??= ex.Limit;
             SetReason(ex.Message, protocolError: true);
         }
         catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException or ObjectDisposedException
@@ -355,6 +359,11 @@ internal sealed partial class RtmpConnection : IAsyncDisposable
                     {
                         break;
                     }
+                    if (Queue.Overflowed || _mediaQueue?.Overflowed == true)
+                    {
+                        OnTooSlow();
+                        break;
+                    }
                     continue;
                 }
                 if (_readLoopDone)
@@ -381,6 +390,13 @@ internal sealed partial class RtmpConnection : IAsyncDisposable
         }
     }
 
+    private void OnTooSlow()
+    {
+        WriteStalled = true;
+        var lost = Math.Max(Queue.LostGopsInARow, _mediaQueue?.LostGopsInARow ?? 0);
+        Abort($"too slow: the peer lost {lost} GOPs in a row (Relay:Limits:MaxDroppedGops is {_options.Limits.MaxDroppedGops})");
+    }
+
     private void OnWriteStalled()
     {
         WriteStalled = true;
@@ -390,6 +406,7 @@ internal sealed partial class RtmpConnection : IAsyncDisposable
     public ValueTask DisposeAsync()
     {
         _disposed = true;
+        DisposeDeadline();
         _readCts.Cancel();
         _writeCts.Cancel();
         _readCts.Dispose();

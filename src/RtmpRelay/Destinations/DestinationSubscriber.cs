@@ -12,10 +12,10 @@ internal sealed class DestinationSubscriber : IStreamSubscriber
 {
     private readonly Action _streamEnded;
 
-    public DestinationSubscriber(uint streamId, int queueBytes, Action streamEnded)
+    public DestinationSubscriber(uint streamId, int queueBytes, int maxLostGops, Action streamEnded)
     {
         StreamId = streamId;
-        Queue = new SendQueue(queueBytes);
+        Queue = new SendQueue(queueBytes, maxLostGops);
         _streamEnded = streamEnded;
     }
 

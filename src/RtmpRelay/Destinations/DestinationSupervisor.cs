@@ -374,7 +374,7 @@ internal sealed class DestinationSupervisor
     private bool Attach(uint streamId)
     {
         var options = _configuration.Current.Options;
-        _subscriber = new DestinationSubscriber(streamId, options.SendQueueBytes, () => Stop(StreamEndedReason));
+        _subscriber = new DestinationSubscriber(streamId, options.SendQueueBytes, options.Limits.MaxDroppedGops, () => Stop(StreamEndedReason));
         return _stream.Attach(_subscriber);
     }
 

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Server.Kestrel;
 using Microsoft.Extensions.Options;
 using RtmpRelay.Admin;
 using RtmpRelay.Authorization;
+using RtmpRelay.Core;
 using RtmpRelay.Destinations;
 using RtmpRelay.Logging;
 using RtmpRelay.Options;
@@ -72,7 +73,10 @@ internal static class RelayHostBuilderExtensions
 
         AddRelayOptions(builder.Services, builder.Configuration.GetSection(RelayOptions.SectionName));
         builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton(services => new StreamRegistry(services.GetRequiredService<TimeProvider>()));
+        builder.Services.AddSingleton(services => new StreamRegistry(services.GetRequiredService<TimeProvider>(), new QueueBudget(
+            () => services.GetRequiredService<RelayConfiguration>().Current.Options.Limits.MaxQueuedBytes)));
+        builder.Services.AddSingleton<ConnectionLimiter>();
+        builder.Services.AddSingleton<LimitRefusals>();
         builder.Services.AddSingleton<IDestinationDialer, NetworkDestinationDialer>();
         builder.Services.AddSingleton<DestinationManager>();
         builder.Services.AddHostedService(services => services.GetRequiredService<DestinationManager>());
@@ -95,6 +99,7 @@ internal static class RelayHostBuilderExtensions
         // The RTMP path never blocks a thread, so socket completions may run it in place: one wake-up per packet
         // received instead of a hop to the thread pool (the profile's largest cost was switching threads).
         builder.WebHost.UseSockets(sockets => sockets.UnsafePreferInlineScheduling = true);
+        builder.WebHost.ConfigureKestrel((context, kestrel) => HttpLimits.Apply(kestrel, context.Configuration));
         builder.WebHost.ConfigureKestrel((context, kestrel) =>
             kestrel.Configure(EndpointSchemes.MapForKestrel(context.Configuration.GetSection("Kestrel")), reloadOnChange: true)
                 .Endpoint(RtmpEndpoint, endpoint => UseRtmp(endpoint, kestrel.ApplicationServices))

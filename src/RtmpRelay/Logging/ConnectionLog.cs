@@ -54,6 +54,13 @@ internal static partial class ConnectionLog
         LogProtocolError(logger, LogLevel.Warning, connectionId, reason);
     }
 
+    /// <summary>A connection closed for going past a limit: Debug, since the refusal itself is logged (once a minute per address).</summary>
+    public static void ClosedOnLimit(ILogger logger, string connectionId, string reason)
+    {
+        EndHandshake(connectionId);
+        LogProtocolError(logger, LogLevel.Debug, connectionId, reason);
+    }
+
     public static void Unexpected(ILogger logger, string connectionId, Exception exception)
     {
         EndHandshake(connectionId);

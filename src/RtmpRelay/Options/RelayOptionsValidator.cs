@@ -37,9 +37,37 @@ internal sealed class RelayOptionsValidator : IValidateOptions<RelayOptions>
         {
             errors.Add("Relay:Limits:MaxChunkStreams must be at least 4.");
         }
-        if (limits.HandshakeTimeout <= TimeSpan.Zero || limits.IdleTimeout <= TimeSpan.Zero || limits.WriteStallTimeout <= TimeSpan.Zero)
+        foreach (var (key, value) in new[]
+                 {
+                     ("HandshakeTimeout", limits.HandshakeTimeout), ("SessionStartTimeout", limits.SessionStartTimeout),
+                     ("PublisherIdleTimeout", limits.PublisherIdleTimeout), ("IdleTimeout", limits.IdleTimeout),
+                     ("WriteStallTimeout", limits.WriteStallTimeout), ("RequestHeadersTimeout", limits.RequestHeadersTimeout),
+                 })
         {
-            errors.Add("Relay:Limits:HandshakeTimeout, IdleTimeout and WriteStallTimeout must be positive.");
+            if (value <= TimeSpan.Zero)
+            {
+                errors.Add($"Relay:Limits:{key} must be positive (is {value}).");
+            }
+        }
+        foreach (var (key, value) in new[]
+                 {
+                     ("MaxConnections", (long)limits.MaxConnections), ("MaxConnectionsPerAddress", limits.MaxConnectionsPerAddress),
+                     ("MaxStreams", limits.MaxStreams), ("MaxPlayersPerStream", limits.MaxPlayersPerStream),
+                     ("MaxDroppedGops", limits.MaxDroppedGops),
+                 })
+        {
+            if (value < 1)
+            {
+                errors.Add($"Relay:Limits:{key} must be at least 1 (is {value}).");
+            }
+        }
+        if (limits.MaxQueuedBytes < options.SendQueueBytes)
+        {
+            errors.Add($"Relay:Limits:MaxQueuedBytes must be at least Relay:SendQueueBytes (is {limits.MaxQueuedBytes}).");
+        }
+        if (limits.MinRequestBodyRate < 0)
+        {
+            errors.Add($"Relay:Limits:MinRequestBodyRate must not be negative (is {limits.MinRequestBodyRate}).");
         }
         if (limits.MaxAuthFailures < 1 || limits.AuthBanTime < TimeSpan.Zero)
         {

@@ -8,8 +8,20 @@ namespace RtmpRelay.Options;
 /// </summary>
 public sealed class RtmpLimitsOptions
 {
-    /// <summary>Time a peer has to complete the handshake. Default 10 s.</summary>
-    public TimeSpan HandshakeTimeout { get; set; } = TimeSpan.FromSeconds(10);
+    /// <summary>Time a peer has to complete the handshake: RTMP, RTMPE, and TLS from its ClientHello on. Default 5 s.</summary>
+    public TimeSpan HandshakeTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Time after the handshake for a peer to connect and start publishing or playing. Default 10 s.</summary>
+    public TimeSpan SessionStartTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>A publisher that sends no audio or video for this long is closed (pings and acknowledgements do not count). Default 15 s.</summary>
+    public TimeSpan PublisherIdleTimeout { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>Time an HTTP (RTMPT) client has to send a request's headers. Default 5 s.</summary>
+    public TimeSpan RequestHeadersTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Slowest request body an HTTP (RTMPT) client may send, in bytes per second, after a 5 s grace. Default 240.</summary>
+    public double MinRequestBodyRate { get; set; } = 240;
 
     /// <summary>
     /// Time a peer may stay silent while it owes bytes: before it publishes or plays, while it publishes, and in the
@@ -18,8 +30,8 @@ public sealed class RtmpLimitsOptions
     public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
-    /// A destination that accepts no bytes for this long (its connection open, its receive window full) is dropped
-    /// and retried, so a frozen platform never holds its queue forever. Default 10 s.
+    /// A player or destination that accepts no bytes for this long (its connection open, its receive window full) is
+    /// dropped (a destination is then retried), so a frozen peer never holds its queue forever. Default 10 s.
     /// </summary>
     public TimeSpan WriteStallTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
@@ -31,6 +43,30 @@ public sealed class RtmpLimitsOptions
 
     /// <summary>How long an address that failed authorization too often is turned away. Default 1 min.</summary>
     public TimeSpan AuthBanTime { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// Most bytes of media queued for all players and destinations together; past it, the peers furthest behind lose
+    /// whole GOPs (as when their own <see cref="RelayOptions.SendQueueBytes"/> is full). Default 256 MiB.
+    /// </summary>
+    public long MaxQueuedBytes { get; set; } = 256L * 1024 * 1024;
+
+    /// <summary>
+    /// A player or destination that lost this many GOPs in a row (its queue never found room for a keyframe) is too
+    /// slow for the stream and is dropped. Default 5.
+    /// </summary>
+    public int MaxDroppedGops { get; set; } = 5;
+
+    /// <summary>Most RTMP connections open at once (every transport). Default 1000.</summary>
+    public int MaxConnections { get; set; } = 1000;
+
+    /// <summary>Most RTMP connections open at once from one client address. Default 100.</summary>
+    public int MaxConnectionsPerAddress { get; set; } = 100;
+
+    /// <summary>Most live streams (with a publisher or waiting for one to reconnect). Default 200.</summary>
+    public int MaxStreams { get; set; } = 200;
+
+    /// <summary>Most local players of one stream. Default 100.</summary>
+    public int MaxPlayersPerStream { get; set; } = 100;
 
     /// <summary>Largest message accepted, in bytes. Default 8 MiB.</summary>
     public int MaxMessageLength { get; set; } = 8 * 1024 * 1024;

@@ -33,10 +33,14 @@ internal sealed class RtmpConnectionHandler : ConnectionHandler
     private readonly RelayConfiguration _configuration;
     private readonly TimeProvider _time;
     private readonly ILogger<RtmpConnectionHandler> _logger;
+    private readonly ConnectionLimiter _limiter;
+    private readonly LimitRefusals _refusals;
 
     public RtmpConnectionHandler(StreamRegistry registry, RelayConfiguration configuration, TimeProvider time, ILogger<RtmpConnectionHandler> logger,
-        StreamAuthorizer authorizer, AuthFailureLimiter? failures = null)
+        StreamAuthorizer authorizer, AuthFailureLimiter? failures = null, ConnectionLimiter? limiter = null, LimitRefusals? refusals = null)
     {
+        _limiter = limiter ?? new ConnectionLimiter();
+        _refusals = refusals ?? new LimitRefusals(time);
         _authorizer = authorizer;
         _failures = failures;
         _registry = registry;
@@ -75,6 +79,28 @@ internal sealed class RtmpConnectionHandler : ConnectionHandler
             AuthLog.ClosedBanned(_logger, id, address!.ToString());
             return;
         }
+        var limits = options.Limits;
+        if (!_limiter.TryAcquire(address, limits.MaxConnections, limits.MaxConnectionsPerAddress, out var refused))
+        {
+            _refusals.Refuse(_logger, address, refused, id, refused == RefusalReason.Connections
+                ? $"{limits.MaxConnections} connections are open (Relay:Limits:MaxConnections)"
+                : $"{limits.MaxConnectionsPerAddress} connections from this address are open (Relay:Limits:MaxConnectionsPerAddress)");
+            return;
+        }
+        try
+        {
+            await RunConnectionAsync(context, snapshot, address);
+        }
+        finally
+        {
+            _limiter.Release(address);
+        }
+    }
+
+    private async Task RunConnectionAsync(ConnectionContext context, RelaySnapshot snapshot, System.Net.IPAddress? address)
+    {
+        var id = context.ConnectionId;
+        var options = snapshot.Options;
         ConnectionLog.Accepted(_logger, id, context.RemoteEndPoint?.ToString());
         try
         {
@@ -97,9 +123,14 @@ internal sealed class RtmpConnectionHandler : ConnectionHandler
             // RTMPE: from here on the bytes are RC4 both ways; the layer swaps in under the unchanged core.
             await using var rtmpe = handshake.IsEncrypted ? new EncryptedDuplexPipe(context.Transport, handshake.Decryptor!, handshake.Encryptor!) : null;
             var pumping = rtmpe?.RunAsync();
-            await using var connection = new RtmpConnection((IDuplexPipe?)rtmpe ?? context.Transport, id, options, _time, _logger);
+            // A player that takes no bytes for WriteStallTimeout (a frozen process) is dropped; it holds nothing meanwhile
+            // but its own bounded queue, and the publisher and the other peers never wait for it.
+            await using var connection = new RtmpConnection((IDuplexPipe?)rtmpe ?? context.Transport, id, options, _time, _logger)
+            {
+                WriteStallTimeout = options.Limits.WriteStallTimeout,
+            };
             var transport = TransportOf(context, handshake.IsEncrypted);
-            var session = new ServerSession(connection, _registry, snapshot, new ClientInfo(address, transport), _authorizer, _failures, _logger);
+            var session = new ServerSession(connection, _registry, snapshot, new ClientInfo(address, transport), _authorizer, _failures, _logger, _refusals);
             RelayMetrics.Connected(transport);
             try
             {
@@ -114,7 +145,17 @@ internal sealed class RtmpConnectionHandler : ConnectionHandler
             {
                 await pumping.WaitAsync(TimeSpan.FromSeconds(2), _time).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
-            if (connection.ClosedOnProtocolError)
+            if (connection.WriteStalled)
+            {
+                RelayMetrics.SlowPeerDropped(connection.CloseReason.StartsWith("too slow", StringComparison.Ordinal) ? "too_slow" : "write_stall");
+            }
+            if (connection.LimitExceeded is { } limit)
+            {
+                _refusals.Refuse(_logger, address, limit == "MaxChunkStreams" ? RefusalReason.ChunkStreams : RefusalReason.MessageSize, id,
+                    $"{connection.CloseReason} (Relay:Limits:{limit})");
+                ConnectionLog.ClosedOnLimit(_logger, id, connection.CloseReason);
+            }
+            else if (connection.ClosedOnProtocolError)
             {
                 ConnectionLog.ProtocolError(_logger, id, connection.CloseReason);
             }

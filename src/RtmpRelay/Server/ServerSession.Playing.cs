@@ -63,6 +63,12 @@ internal sealed partial class ServerSession
             return;
         }
 
+        if (stream.PlayerCount >= _options.Limits.MaxPlayersPerStream)
+        {
+            RefuseTooManyPlayers(streamId, key);
+            return;
+        }
+
         // A player may stay silent for as long as it watches.
         _connection.RequireTraffic = false;
         _connection.SendUserControl(UserControlEventType.StreamBegin, streamId);
@@ -70,13 +76,26 @@ internal sealed partial class ServerSession
         _connection.SendStatus(streamId, "status", "NetStream.Play.Start", $"Started playing {key.Name}.");
         _connection.SendData(streamId, "|RtmpSampleAccess", true, true);
         var player = new PlayerSubscription(_connection, stream, streamId);
-        if (!stream.Attach(player))
+        switch (stream.AttachPlayer(player, _options.Limits.MaxPlayersPerStream))
         {
-            RefusePlay(streamId, key.ToString(), "NetStream.Play.StreamNotFound", "the stream just ended");
-            return;
+            case AttachOutcome.Ended:
+                RefusePlay(streamId, key.ToString(), "NetStream.Play.StreamNotFound", "the stream just ended");
+                return;
+            case AttachOutcome.Full: // another player came in since the check above
+                RefuseTooManyPlayers(streamId, key);
+                return;
         }
         _player = player;
+        _connection.DisarmDeadline();
         SessionLog.Playing(_logger, Id, key.ToString(), decision.Identity);
+    }
+
+    private void RefuseTooManyPlayers(uint streamId, StreamKey key)
+    {
+        _refusals?.Refuse(_logger, _client.Address, RefusalReason.Players, Id,
+            $"{key} has {_options.Limits.MaxPlayersPerStream} players (Relay:Limits:MaxPlayersPerStream)");
+        RefusePlay(streamId, key.ToString(), "NetStream.Play.Failed", "the stream has as many players as it may");
+        _connection.Close("play refused: too many players");
     }
 
     private void RefusePlay(uint streamId, string stream, string code, string reason)
@@ -93,6 +112,7 @@ internal sealed partial class ServerSession
             return;
         }
         _player = null;
+        AwaitPublishOrPlay();
         player.Stream.Detach(player);
         SessionLog.StoppedPlaying(_logger, Id, player.Stream.Key.ToString(), _connection.Queue.DroppedMessages);
     }

@@ -61,11 +61,16 @@ internal sealed partial class ServerSession
             Deny(streamId, key, "NetStream.Publish.BadName", decision.Allowed ? "the callback renamed the stream to an invalid name" : decision.Reason);
             return;
         }
-        var outcome = _registry.TryPublish(key, this, _options.ChunkSize, _application!.TakeOver, out var stream);
+        var outcome = _registry.TryPublish(key, this, _options.ChunkSize, _application!.TakeOver, _options.Limits.MaxStreams, out var stream);
         switch (outcome)
         {
             case PublishOutcome.Refused:
                 RefusePublish(streamId, key.ToString(), "NetStream.Publish.BadName", "the stream is already being published");
+                return;
+            case PublishOutcome.TooManyStreams:
+                _refusals?.Refuse(_logger, _client.Address, RefusalReason.Streams, Id, $"{_options.Limits.MaxStreams} streams are live (Relay:Limits:MaxStreams)");
+                RefusePublish(streamId, key.ToString(), "NetStream.Publish.Rejected", "the relay has as many streams as it may");
+                _connection.Close("publish refused: too many streams");
                 return;
             case PublishOutcome.Started:
                 SessionLog.Publishing(_logger, Id, key.ToString(), decision.Identity);
@@ -79,6 +84,8 @@ internal sealed partial class ServerSession
         }
         _publishing = stream;
         _publishStreamId = streamId;
+        _connection.ArmDeadline(_options.Limits.PublisherIdleTimeout,
+            $"publisher sent no audio or video for {_options.Limits.PublisherIdleTimeout.TotalSeconds:0.#} s");
         _connection.SendUserControl(UserControlEventType.StreamBegin, streamId);
         _connection.SendStatus(streamId, "status", "NetStream.Publish.Start", $"{key.Name} is now published.");
     }
@@ -137,6 +144,7 @@ internal sealed partial class ServerSession
             PublishData(message);
             return;
         }
+        _connection.Progress();
         _publishing.Publish(message, this);
     }
 
@@ -179,6 +187,7 @@ internal sealed partial class ServerSession
             return;
         }
         _publishing = null;
+        AwaitPublishOrPlay();
         var grace = _application!.ReconnectGrace;
         SessionLog.Unpublished(_logger, Id, stream.Key.ToString(), stream.MessagesRelayed);
         if (_registry.PublisherLeft(stream, this, grace))

@@ -26,6 +26,7 @@ internal sealed partial class ServerSession : IStreamPublisher
     private readonly StreamAuthorizer _authorizer;
     private readonly AuthFailureLimiter? _failures;
     private readonly ILogger _logger;
+    private readonly LimitRefusals? _refusals;
     private string? _app;
     private ApplicationOptions? _application;
     private string? _tcUrl; // a secret: its query may hold the key
@@ -34,8 +35,9 @@ internal sealed partial class ServerSession : IStreamPublisher
     private uint _lastStreamId;
 
     public ServerSession(RtmpConnection connection, StreamRegistry registry, RelaySnapshot snapshot, ClientInfo client,
-        StreamAuthorizer authorizer, AuthFailureLimiter? failures, ILogger logger)
+        StreamAuthorizer authorizer, AuthFailureLimiter? failures, ILogger logger, LimitRefusals? refusals = null)
     {
+        _refusals = refusals;
         _connection = connection;
         _registry = registry;
         _snapshot = snapshot;
@@ -44,7 +46,12 @@ internal sealed partial class ServerSession : IStreamPublisher
         _authorizer = authorizer;
         _failures = failures;
         _logger = logger;
+        AwaitPublishOrPlay();
     }
+
+    /// <summary>A connection that neither publishes nor plays is closed after Relay:Limits:SessionStartTimeout.</summary>
+    private void AwaitPublishOrPlay() => _connection.ArmDeadline(_options.Limits.SessionStartTimeout,
+        $"no publish or play within {_options.Limits.SessionStartTimeout.TotalSeconds:0.#} s");
 
     public string Id => _connection.Id;
 

@@ -30,9 +30,12 @@ internal sealed partial class LiveStream
     private bool _hasVideo;
     private bool _mediaStarted;
 
-    public LiveStream(StreamKey key, IStreamPublisher? publisher, int chunkSize, TimeProvider? time = null)
+    private readonly QueueBudget _budget;
+
+    public LiveStream(StreamKey key, IStreamPublisher? publisher, int chunkSize, TimeProvider? time = null, QueueBudget? budget = null)
     {
         Key = key;
+        _budget = budget ?? QueueBudget.Unlimited;
         _publisher = publisher;
         _chunkSize = chunkSize;
         _time = time ?? TimeProvider.System;
@@ -89,15 +92,39 @@ internal sealed partial class LiveStream
         }
     }
 
+    /// <summary>Local players now.</summary>
+    public int PlayerCount
+    {
+        get
+        {
+            var count = 0;
+            foreach (var subscriber in _subscribers)
+            {
+                count += subscriber.IsPublisherSide ? 0 : 1;
+            }
+            return count;
+        }
+    }
+
     /// <summary>Adds a subscriber; it first gets the metadata and sequence headers, then media from the next keyframe.</summary>
-    public bool Attach(IStreamSubscriber subscriber)
+    public bool Attach(IStreamSubscriber subscriber) => Attach(subscriber, int.MaxValue) == AttachOutcome.Attached;
+
+    /// <summary>Adds a local player, unless the stream has <paramref name="maxPlayers"/> already.</summary>
+    public AttachOutcome AttachPlayer(IStreamSubscriber player, int maxPlayers) => Attach(player, maxPlayers);
+
+    private AttachOutcome Attach(IStreamSubscriber subscriber, int maxPlayers)
     {
         lock (_gate)
         {
             if (IsEnded)
             {
-                return false;
+                return AttachOutcome.Ended;
             }
+            if (!subscriber.IsPublisherSide && PlayerCount >= maxPlayers)
+            {
+                return AttachOutcome.Full;
+            }
+            subscriber.Queue.Budget = _budget;
             foreach (var header in (ReadOnlySpan<RtmpMessage?>)[_metadata, _videoHeader, _audioHeader])
             {
                 if (header is not null)
@@ -112,7 +139,7 @@ internal sealed partial class LiveStream
                 subscriber.Queue.StartAtNextKeyframe();
             }
             _subscribers = [.. _subscribers, subscriber];
-            return true;
+            return AttachOutcome.Attached;
         }
     }
 

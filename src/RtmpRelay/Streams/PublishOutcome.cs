@@ -6,6 +6,9 @@ internal enum PublishOutcome
     /// <summary>The name is being published by someone else (and take-over is off).</summary>
     Refused,
 
+    /// <summary>A new stream would go past Relay:Limits:MaxStreams.</summary>
+    TooManyStreams,
+
     /// <summary>A new stream went live: destinations start.</summary>
     Started,
 

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using RtmpRelay.Core;
 
 namespace RtmpRelay.Streams;
 
@@ -12,10 +13,14 @@ internal sealed class StreamRegistry
     private readonly Lock _gate = new();
     private readonly TimeProvider _time;
 
-    public StreamRegistry(TimeProvider? time = null)
+    public StreamRegistry(TimeProvider? time = null, QueueBudget? budget = null)
     {
         _time = time ?? TimeProvider.System;
+        Budget = budget ?? QueueBudget.Unlimited;
     }
+
+    /// <summary>The relay-wide budget of queued media every subscriber of every stream counts against.</summary>
+    public QueueBudget Budget { get; }
 
     /// <summary>Raised after a new stream goes live (destinations start here); not when a stream is continued.</summary>
     public event Action<LiveStream>? Published;
@@ -25,7 +30,8 @@ internal sealed class StreamRegistry
     /// for its publisher, or (with <paramref name="takeOver"/>) of one that is being published, whose publisher is then
     /// disconnected.
     /// </summary>
-    public PublishOutcome TryPublish(StreamKey key, IStreamPublisher publisher, int chunkSize, bool takeOver, out LiveStream stream)
+    /// <param name="maxStreams">Most streams registered at once; a new stream past it is refused.</param>
+    public PublishOutcome TryPublish(StreamKey key, IStreamPublisher publisher, int chunkSize, bool takeOver, int maxStreams, out LiveStream stream)
     {
         IStreamPublisher? replaced;
         lock (_gate)
@@ -38,9 +44,14 @@ internal sealed class StreamRegistry
                     return PublishOutcome.Refused;
                 }
             }
+            else if (_streams.Count >= maxStreams)
+            {
+                stream = null!;
+                return PublishOutcome.TooManyStreams;
+            }
             else
             {
-                stream = new LiveStream(key, publisher, chunkSize, _time);
+                stream = new LiveStream(key, publisher, chunkSize, _time, Budget);
                 _streams[key] = stream;
                 replaced = null;
                 Published?.Invoke(stream);

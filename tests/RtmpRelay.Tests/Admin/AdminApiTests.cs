@@ -41,7 +41,7 @@ public sealed class AdminApiTests
     {
         var registry = relay.Services.GetRequiredService<StreamRegistry>();
         var publisher = new Publisher();
-        Assert.Equal(PublishOutcome.Started, registry.TryPublish(new StreamKey("live", name), publisher, 4096, takeOver: false, out var stream));
+        Assert.Equal(PublishOutcome.Started, registry.TryPublish(new StreamKey("live", name), publisher, 4096, takeOver: false, maxStreams: int.MaxValue, out var stream));
         var metadata = TestRtmpClient.Amf("onMetaData", FlvSamples.MetaData());
         foreach (var (type, payload) in new[] { (RtmpMessageType.DataAmf0, metadata), (RtmpMessageType.Video, FlvSamples.AvcSequenceHeader), (RtmpMessageType.Audio, FlvSamples.AacSequenceHeader), (RtmpMessageType.Video, FlvSamples.KeyFrame(1, 4000)) })
         {

@@ -73,9 +73,9 @@ internal sealed class RelayHarness : IAsyncDisposable
     /// Opens a connection: the handler runs on the server side of a pipe pair (synchronously up to its first await,
     /// so its handshake deadline is armed when this returns); the returned client holds the other side.
     /// </summary>
-    public InMemoryConnection Open(string id, PipeOptions? serverToClient = null, PipeOptions? clientToServer = null)
+    public InMemoryConnection Open(string id, PipeOptions? serverToClient = null, PipeOptions? clientToServer = null, System.Net.IPEndPoint? remote = null)
     {
-        var connection = new InMemoryConnection(id, Handler, serverToClient, clientToServer);
+        var connection = new InMemoryConnection(id, Handler, serverToClient, clientToServer, remote);
         _connections.Add(connection);
         return connection;
     }
@@ -129,14 +129,14 @@ internal sealed class RelayHarness : IAsyncDisposable
 /// <summary>One connection: the server side as a Kestrel <see cref="DefaultConnectionContext"/>, the client side as a <see cref="TestRtmpClient"/>.</summary>
 internal sealed class InMemoryConnection
 {
-    public InMemoryConnection(string id, ConnectionHandler handler, PipeOptions? serverToClient, PipeOptions? clientToServer)
+    public InMemoryConnection(string id, ConnectionHandler handler, PipeOptions? serverToClient, PipeOptions? clientToServer, System.Net.IPEndPoint? remote = null)
     {
         Id = id;
         var toServer = new Pipe(clientToServer ?? PipeOptions.Default);
         var toClient = new Pipe(serverToClient ?? PipeOptions.Default);
         ServerTransport = new DuplexPipe(toServer.Reader, toClient.Writer);
         ClientTransport = new DuplexPipe(toClient.Reader, toServer.Writer);
-        Context = new DefaultConnectionContext(id, ServerTransport, ClientTransport);
+        Context = new DefaultConnectionContext(id, ServerTransport, ClientTransport) { RemoteEndPoint = remote };
         Client = new TestRtmpClient(id, ClientTransport);
         HandlerTask = RunAsync(handler);
     }
