@@ -107,6 +107,7 @@ internal sealed class RelayOptionsValidator : IValidateOptions<RelayOptions>
                 errors.Add($"Relay:Cluster:Nodes:{node}:Address must be an absolute http or https URL.");
             }
         }
+        options.Cluster.Validate(errors);
         foreach (var (app, application) in options.Applications)
         {
             if (application.ReconnectGrace < TimeSpan.Zero)

@@ -1,5 +1,5 @@
 using System.Net;
-using Microsoft.Extensions.Options;
+using System.Net.Http.Headers;
 using RtmpRelay.Logging;
 using RtmpRelay.Options;
 using Yarp.ReverseProxy.Forwarder;
@@ -8,10 +8,18 @@ namespace RtmpRelay.Transports.Rtmpt;
 
 /// <summary>
 /// Cluster routing without session affinity: a session id starts with the id of the node that owns it, and a request
-/// for another node's session is forwarded there by YARP's forwarder, unchanged.
+/// for another node's session is forwarded there by YARP's forwarder, unchanged. The node's address is its entry in
+/// Relay:Cluster:Nodes or, for a node not listed, what Relay:Cluster:NodeAddressTemplate makes of its id (only an id
+/// that is a plain DNS label: the session id comes from the client). A forwarded request carries
+/// <see cref="ForwardedByHeader"/> and is never forwarded again, so a template that points at the wrong pods cannot
+/// make requests go round. A node that does not answer (its name does not resolve, the connection is refused) gets the
+/// client YARP's 502 and a warning with the reason.
 /// </summary>
 internal sealed class RtmptClusterForwarder : IDisposable
 {
+    /// <summary>The header a forwarding node adds, naming itself.</summary>
+    public const string ForwardedByHeader = "X-RtmpRelay-Forwarded-By";
+
     private readonly IHttpForwarder _forwarder;
     private readonly RelayConfiguration _configuration;
     private readonly ILogger<RtmptClusterForwarder> _logger;
@@ -31,7 +39,7 @@ internal sealed class RtmptClusterForwarder : IDisposable
         _logger = logger;
     }
 
-    /// <returns>True when the request belonged to another known node and has been answered.</returns>
+    /// <returns>True when the request belonged to another node and has been answered (forwarded, or 502).</returns>
     public async Task<bool> TryForwardAsync(HttpContext context, string sessionId)
     {
         var separator = sessionId.IndexOf(RtmptSessionStore.NodeSeparator);
@@ -41,18 +49,56 @@ internal sealed class RtmptClusterForwarder : IDisposable
         }
         var node = sessionId[..separator];
         var cluster = _configuration.Current.Options.Cluster;
-        if (node == cluster.NodeId || !cluster.Nodes.TryGetValue(node, out var target) || string.IsNullOrEmpty(target.Address))
+        if (!cluster.TryGetNodeAddress(node, out var address))
         {
             return false;
         }
-        RtmptLog.Forwarded(_logger, node, target.Address);
-        var error = await _forwarder.SendAsync(context, target.Address, _client, ForwarderRequestConfig.Empty, HttpTransformer.Default);
+        if (context.Request.Headers.TryGetValue(ForwardedByHeader, out var by))
+        {
+            // Forwarded here by a node that believed this one to be `node`: answering as unknown ends the session
+            // instead of sending the request round the cluster.
+            RtmptLog.ForwardFailed(_logger, node, $"the request was already forwarded by node {Printable(by.ToString())} " +
+                $"to this node ({cluster.NodeId}); check Relay:Cluster:NodeAddressTemplate and Nodes");
+            return false;
+        }
+        RtmptLog.Forwarded(_logger, node, address);
+        var error = await _forwarder.SendAsync(context, address, _client, ForwarderRequestConfig.Empty, new ForwardedBy(cluster.NodeId));
         if (error != ForwarderError.None)
         {
-            RtmptLog.ForwardFailed(_logger, node, error.ToString());
+            var cause = context.Features.Get<IForwarderErrorFeature>()?.Exception;
+            RtmptLog.ForwardFailed(_logger, node, $"{error} at {address}: {Describe(cause)}");
         }
         return true;
     }
 
     public void Dispose() => _client.Dispose();
+
+    /// <summary>The innermost message (a DNS failure, a refused connection), without the HttpClient wrapping.</summary>
+    private static string Describe(Exception? exception)
+    {
+        if (exception is null)
+        {
+            return "no answer";
+        }
+        var messages = new List<string>();
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            messages.Add(e.Message);
+        }
+        return string.Join(": ", messages.Distinct());
+    }
+
+    private static string Printable(string value) =>
+        value.Length <= ClusterOptions.MaxNodeIdLength && ClusterOptions.IsDnsLabel(value) ? value : "(not a node id)";
+
+    /// <summary>YARP's default request copy, plus <see cref="ForwardedByHeader"/>.</summary>
+    private sealed class ForwardedBy(string nodeId) : HttpTransformer
+    {
+        public override async ValueTask TransformRequestAsync(HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix,
+            CancellationToken cancellationToken)
+        {
+            await base.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken);
+            proxyRequest.Headers.TryAddWithoutValidation(ForwardedByHeader, nodeId);
+        }
+    }
 }
