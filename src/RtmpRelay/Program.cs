@@ -13,7 +13,10 @@ if (Environment.GetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLET
 IConfiguration? configuration = null;
 try
 {
-    var builder = WebApplication.CreateBuilder(args);
+    // A published build's content root is its own folder (appsettings.json travels with it), from any working directory.
+    var builder = WebApplication.CreateBuilder(RelayHostBuilderExtensions.CreateOptions(args));
+    // Type=notify and journal log levels under systemd; nothing elsewhere. SIGTERM drains (see AddRtmpRelay).
+    builder.Host.UseSystemd();
     configuration = builder.Configuration;
     builder.AddRtmpRelay();
     builder.AddStartupSummary();

@@ -1,5 +1,6 @@
 using System.Security.Authentication;
 using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Server.Kestrel;
 using Microsoft.Extensions.Options;
 using RtmpRelay.Admin;
@@ -15,7 +16,7 @@ using RtmpRelay.Transports.Tls;
 
 namespace RtmpRelay.Hosting;
 
-internal static class RelayHostBuilderExtensions
+internal static partial class RelayHostBuilderExtensions
 {
     /// <summary>Kestrel endpoint names the relay attaches its handlers to.</summary>
     public const string RtmpEndpoint = "Rtmp";
@@ -23,6 +24,31 @@ internal static class RelayHostBuilderExtensions
 
     /// <summary>A folder of secrets as files (key-per-file), set by environment variable or command line.</summary>
     public const string SecretsDirectoryKey = "Relay:SecretsDirectory";
+
+    /// <summary>The file whose presence next to the assembly marks a published (installed) build.</summary>
+    private const string SettingsFile = "appsettings.json";
+
+    /// <summary>
+    /// The host's options: a published build (<c>dotnet publish</c> copies appsettings.json next to the assembly) has its
+    /// own folder as content root, whatever the working directory; a build without it (<c>dotnet run</c> from a clone,
+    /// which starts in the repository root) keeps the working directory. An explicit contentRoot (--contentRoot,
+    /// DOTNET_CONTENTROOT, ASPNETCORE_CONTENTROOT) always wins.
+    /// </summary>
+    public static WebApplicationOptions CreateOptions(string[] args)
+    {
+        var explicitRoot = new ConfigurationBuilder().AddEnvironmentVariables("DOTNET_").AddEnvironmentVariables("ASPNETCORE_")
+            .AddCommandLine(args).Build()[WebHostDefaults.ContentRootKey];
+        var installed = string.IsNullOrEmpty(explicitRoot) && File.Exists(Path.Combine(AppContext.BaseDirectory, SettingsFile));
+        return new WebApplicationOptions { Args = args, ContentRootPath = installed ? AppContext.BaseDirectory : null };
+    }
+
+    /// <summary>
+    /// Whether the relay runs as installed: its content root is the folder of its assembly (a published build, the
+    /// container image, the systemd unit), which it never writes to.
+    /// </summary>
+    public static bool IsInstalled(IHostEnvironment environment) =>
+        Path.TrimEndingDirectorySeparator(Path.GetFullPath(environment.ContentRootPath)) ==
+        Path.TrimEndingDirectorySeparator(Path.GetFullPath(AppContext.BaseDirectory));
 
     /// <summary>
     /// Serves the relay's HTTP side: RTMPT on the HTTP endpoints (Rtmpt, Rtmpts), and every other request through YARP
@@ -63,12 +89,27 @@ internal static class RelayHostBuilderExtensions
             builder.Configuration.AddKeyPerFile(Path.GetFullPath(secrets, builder.Environment.ContentRootPath), optional: false, reloadOnChange: true);
         }
 
-        // Any TLS endpoint (Rtmps, Rtmpts ...) configured with the development certificate gets it created if missing.
+        // Any TLS endpoint (Rtmps, Rtmpts ...) configured with the development certificate gets it created if missing,
+        // except in an installed relay (a published build, the image, the systemd unit: read-only, and no place for a
+        // self-signed certificate): there such an endpoint is left out, with one warning at start.
         var certificateCreated = false;
+        var mayCreateCertificate = builder.Environment.IsDevelopment() || !IsInstalled(builder.Environment);
+        List<(string Name, string Url)> leftOut = [];
         foreach (var endpoint in builder.Configuration.GetSection("Kestrel:Endpoints").GetChildren())
         {
-            certificateCreated |= DevelopmentCertificate.EnsureExists(builder.Environment.ContentRootPath,
-                endpoint["Certificate:Path"], endpoint["Certificate:KeyPath"]);
+            if (mayCreateCertificate)
+            {
+                certificateCreated |= DevelopmentCertificate.EnsureExists(builder.Environment.ContentRootPath,
+                    endpoint["Certificate:Path"], endpoint["Certificate:KeyPath"]);
+            }
+            else if (NeedsMissingDevelopmentCertificate(endpoint, builder.Environment.ContentRootPath))
+            {
+                leftOut.Add((endpoint.Key, endpoint["Url"] ?? ""));
+            }
+        }
+        if (leftOut.Count > 0)
+        {
+            builder.Configuration.Sources.Add(new HiddenEndpointsSource(new HashSet<string>(leftOut.Select(e => e.Name), StringComparer.OrdinalIgnoreCase)));
         }
 
         AddRelayOptions(builder.Services, builder.Configuration.GetSection(RelayOptions.SectionName));
@@ -93,6 +134,11 @@ internal static class RelayHostBuilderExtensions
         builder.Services.AddReverseProxy().LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"));
         builder.Services.AddHostedService(services => new StartupReport(
             services.GetRequiredService<ILogger<StartupReport>>(), certificateCreated));
+        builder.Services.AddHostedService(services => new LeftOutEndpointsReport(
+            services.GetRequiredService<ILogger<LeftOutEndpointsReport>>(), leftOut));
+        // Registered last, so on SIGTERM it runs before every other service stops (see GracefulDrain).
+        builder.Services.AddHostedService(services => new GracefulDrain(services.GetRequiredService<IServer>(),
+            services.GetRequiredService<IOptions<HostOptions>>().Value, services.GetRequiredService<ILogger<GracefulDrain>>()));
         // Kestrel logs why a TLS handshake failed at Debug; keep that reason visible by default.
         builder.Logging.AddFilter("Microsoft.AspNetCore.Server.Kestrel.Https", LogLevel.Debug);
 
@@ -154,6 +200,105 @@ internal static class RelayHostBuilderExtensions
         }
 
         public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// On SIGTERM (or any stop), before the destinations and RTMPT sessions stop: Kestrel stops accepting at once and
+    /// asks its connections to close, and publishers and players go on until they end or the drain time is over (the
+    /// host's ShutdownTimeout, key shutdownTimeoutSeconds, minus a quarter, at most 5 s, kept for the destinations to
+    /// unpublish cleanly); then the rest are closed, and each stream's destinations get FCUnpublish and deleteStream.
+    /// Without it the destinations would be stopped first, while their publishers still stream.
+    /// </summary>
+    private sealed class GracefulDrain(IServer server, HostOptions host, ILogger logger) : IHostedLifecycleService
+    {
+        public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public async Task StoppingAsync(CancellationToken cancellationToken)
+        {
+            var reserve = TimeSpan.FromTicks(Math.Min(TimeSpan.FromSeconds(5).Ticks, host.ShutdownTimeout.Ticks / 4));
+            var drainTime = host.ShutdownTimeout - reserve;
+            Draining(logger, drainTime.TotalSeconds);
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            using var drain = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            drain.CancelAfter(drainTime);
+            await server.StopAsync(drain.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            Drained(logger, clock.Elapsed.TotalSeconds, drain.IsCancellationRequested ? "the drain time ran out, the remaining connections were closed" : "every connection ended");
+        }
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+
+    // Event ids 1100-1199: the relay's own lifecycle (drain, endpoints left out).
+    [LoggerMessage(1100, LogLevel.Information, "Stopping: no new connections; publishers and players have {Seconds:0.#} s to finish (shutdownTimeoutSeconds less a reserve for the destinations)")]
+    private static partial void Draining(ILogger logger, double seconds);
+
+    [LoggerMessage(1101, LogLevel.Information, "Connections drained after {Seconds:0.#} s: {Outcome}")]
+    private static partial void Drained(ILogger logger, double seconds, string outcome);
+
+    [LoggerMessage(1102, LogLevel.Warning, "TLS endpoints left out: {Endpoints}. They name the development certificate (certs/dev-cert.pem), which an installed relay does not create: give each a real certificate (Kestrel:Endpoints:NAME:Certificate:Path and :KeyPath) or remove it")]
+    private static partial void EndpointsLeftOut(ILogger logger, string endpoints);
+
+    /// <summary>Says once, at start, which TLS endpoints were left out for want of a certificate.</summary>
+    private sealed class LeftOutEndpointsReport(ILogger logger, IReadOnlyList<(string Name, string Url)> leftOut) : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken)
+        {
+            if (leftOut.Count > 0)
+            {
+                EndpointsLeftOut(logger, string.Join(", ", leftOut.Select(e => $"{e.Name} ({e.Url})")));
+            }
+            return Task.CompletedTask;
+        }
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// A TLS endpoint whose certificate is the development one, at its default paths, and missing: what a fresh clone
+    /// creates, and an installed relay may not.
+    /// </summary>
+    private static bool NeedsMissingDevelopmentCertificate(IConfigurationSection endpoint, string contentRoot)
+    {
+        static bool IsDefault(string? configured, string expected) =>
+            configured is not null && configured.Replace('\\', '/').TrimStart('.', '/') == expected;
+        var url = endpoint["Url"] ?? "";
+        var tls = url.StartsWith("rtmps://", StringComparison.OrdinalIgnoreCase) || url.StartsWith("rtmpts://", StringComparison.OrdinalIgnoreCase) ||
+            url.StartsWith("https://", StringComparison.OrdinalIgnoreCase);
+        return tls && IsDefault(endpoint["Certificate:Path"], DevelopmentCertificate.DefaultCertificatePath) &&
+            IsDefault(endpoint["Certificate:KeyPath"], DevelopmentCertificate.DefaultKeyPath) &&
+            !(File.Exists(Path.Combine(contentRoot, DevelopmentCertificate.DefaultCertificatePath)) &&
+              File.Exists(Path.Combine(contentRoot, DevelopmentCertificate.DefaultKeyPath)));
+    }
+
+    /// <summary>
+    /// The last configuration source: hides the named endpoints of Kestrel:Endpoints from every reader (Kestrel, the
+    /// start-up checks and summary), as if they were not configured.
+    /// </summary>
+    private sealed class HiddenEndpointsSource(HashSet<string> names) : IConfigurationSource
+    {
+        public IConfigurationProvider Build(IConfigurationBuilder builder) => new Provider(names);
+
+        private sealed class Provider(HashSet<string> names) : ConfigurationProvider
+        {
+            private const string Endpoints = "Kestrel:Endpoints";
+
+            public override bool TryGet(string key, out string? value)
+            {
+                value = null;
+                var parts = key.Split(':');
+                return parts.Length >= 3 && $"{parts[0]}:{parts[1]}".Equals(Endpoints, StringComparison.OrdinalIgnoreCase) &&
+                    names.Contains(parts[2]);
+            }
+
+            public override IEnumerable<string> GetChildKeys(IEnumerable<string> earlierKeys, string? parentPath) =>
+                Endpoints.Equals(parentPath, StringComparison.OrdinalIgnoreCase) ? earlierKeys.Where(k => !names.Contains(k)) : earlierKeys;
+        }
     }
 
     private static void UseRtmp(EndpointConfiguration endpoint, IServiceProvider services)
