@@ -29,26 +29,24 @@ internal static partial class RelayHostBuilderExtensions
     private const string SettingsFile = "appsettings.json";
 
     /// <summary>
-    /// The host's options: a published build (<c>dotnet publish</c> copies appsettings.json next to the assembly) has its
-    /// own folder as content root, whatever the working directory; a build without it (<c>dotnet run</c> from a clone,
-    /// which starts in the repository root) keeps the working directory. An explicit contentRoot (--contentRoot,
-    /// DOTNET_CONTENTROOT, ASPNETCORE_CONTENTROOT) always wins.
+    /// The host's options: a published build has its own folder as content root, whatever the working directory; a
+    /// build of a clone (<c>dotnet run</c>, which starts in the repository root) keeps the working directory. An explicit
+    /// contentRoot (--contentRoot, DOTNET_CONTENTROOT, ASPNETCORE_CONTENTROOT) always wins, e.g. /etc/rtmp-relay.
     /// </summary>
     public static WebApplicationOptions CreateOptions(string[] args)
     {
         var explicitRoot = new ConfigurationBuilder().AddEnvironmentVariables("DOTNET_").AddEnvironmentVariables("ASPNETCORE_")
             .AddCommandLine(args).Build()[WebHostDefaults.ContentRootKey];
-        var installed = string.IsNullOrEmpty(explicitRoot) && File.Exists(Path.Combine(AppContext.BaseDirectory, SettingsFile));
-        return new WebApplicationOptions { Args = args, ContentRootPath = installed ? AppContext.BaseDirectory : null };
+        var ownFolder = string.IsNullOrEmpty(explicitRoot) && IsPublishedBuild;
+        return new WebApplicationOptions { Args = args, ContentRootPath = ownFolder ? AppContext.BaseDirectory : null };
     }
 
     /// <summary>
-    /// Whether the relay runs as installed: its content root is the folder of its assembly (a published build, the
-    /// container image, the systemd unit), which it never writes to.
+    /// Whether this is a published build (<c>dotnet publish</c> puts appsettings.json beside the assembly; a build
+    /// of a clone has it in the repository root): the container image, the systemd unit, a copy on a server. It never
+    /// creates the development certificate.
     /// </summary>
-    public static bool IsInstalled(IHostEnvironment environment) =>
-        Path.TrimEndingDirectorySeparator(Path.GetFullPath(environment.ContentRootPath)) ==
-        Path.TrimEndingDirectorySeparator(Path.GetFullPath(AppContext.BaseDirectory));
+    public static bool IsPublishedBuild => File.Exists(Path.Combine(AppContext.BaseDirectory, SettingsFile));
 
     /// <summary>
     /// Serves the relay's HTTP side: RTMPT on the HTTP endpoints (Rtmpt, Rtmpts), and every other request through YARP
@@ -90,10 +88,10 @@ internal static partial class RelayHostBuilderExtensions
         }
 
         // Any TLS endpoint (Rtmps, Rtmpts ...) configured with the development certificate gets it created if missing,
-        // except in an installed relay (a published build, the image, the systemd unit: read-only, and no place for a
-        // self-signed certificate): there such an endpoint is left out, with one warning at start.
+        // except by a published build (the image, the systemd unit: read-only, and no place for a self-signed
+        // certificate) outside Development: there such an endpoint is left out, with one warning at start.
         var certificateCreated = false;
-        var mayCreateCertificate = builder.Environment.IsDevelopment() || !IsInstalled(builder.Environment);
+        var mayCreateCertificate = builder.Environment.IsDevelopment() || !IsPublishedBuild;
         List<(string Name, string Url)> leftOut = [];
         foreach (var endpoint in builder.Configuration.GetSection("Kestrel:Endpoints").GetChildren())
         {
@@ -241,7 +239,7 @@ internal static partial class RelayHostBuilderExtensions
     [LoggerMessage(1101, LogLevel.Information, "Connections drained after {Seconds:0.#} s: {Outcome}")]
     private static partial void Drained(ILogger logger, double seconds, string outcome);
 
-    [LoggerMessage(1102, LogLevel.Warning, "TLS endpoints left out: {Endpoints}. They name the development certificate (certs/dev-cert.pem), which an installed relay does not create: give each a real certificate (Kestrel:Endpoints:NAME:Certificate:Path and :KeyPath) or remove it")]
+    [LoggerMessage(1102, LogLevel.Warning, "TLS endpoints left out: {Endpoints}. They name the development certificate (certs/dev-cert.pem), which a published build does not create: give each a real certificate (Kestrel:Endpoints:NAME:Certificate:Path and :KeyPath) or remove it")]
     private static partial void EndpointsLeftOut(ILogger logger, string endpoints);
 
     /// <summary>Says once, at start, which TLS endpoints were left out for want of a certificate.</summary>
@@ -261,7 +259,7 @@ internal static partial class RelayHostBuilderExtensions
 
     /// <summary>
     /// A TLS endpoint whose certificate is the development one, at its default paths, and missing: what a fresh clone
-    /// creates, and an installed relay may not.
+    /// creates, and a published build does not.
     /// </summary>
     private static bool NeedsMissingDevelopmentCertificate(IConfigurationSection endpoint, string contentRoot)
     {
