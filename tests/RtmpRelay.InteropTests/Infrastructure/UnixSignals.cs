@@ -8,6 +8,8 @@ internal static class UnixSignals
     public const int SigInt = 2;
     public const int SigKill = 9;
     public const int SigTerm = 15;
+    public const int SigCont = 18;
+    public const int SigStop = 19;
 
     /// <summary>Sends <paramref name="signal"/> to <paramref name="pid"/>; false when the process is gone or the call failed.</summary>
     public static bool Send(int pid, int signal)

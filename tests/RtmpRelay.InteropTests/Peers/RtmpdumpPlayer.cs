@@ -23,6 +23,9 @@ internal sealed class RtmpdumpPlayer : IDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>The process id (to freeze it with SIGSTOP, as a hung player would be).</summary>
+    public int ProcessId => _process.Id;
+
     /// <summary>What rtmpdump printed (stderr and stdout).</summary>
     public string Output => _process.Output;
 

@@ -15,7 +15,7 @@ internal sealed class TestMedia
     public static readonly TimeSpan DefaultDuration = TimeSpan.FromSeconds(4.5);
 
     private static readonly SemaphoreSlim Gate = new(1, 1);
-    private static readonly Dictionary<TimeSpan, TestMedia> Instances = [];
+    private static readonly Dictionary<(TimeSpan, bool), TestMedia> Instances = [];
 
     private TestMedia(string path, TimeSpan duration, MediaListing listing)
     {
@@ -33,13 +33,14 @@ internal sealed class TestMedia
     /// <summary>Its framemd5 listing, the expected side of every oracle for ffmpeg publishers.</summary>
     public MediaListing Listing { get; }
 
-    public static IReadOnlyList<string> GenerateArguments(string output, TimeSpan duration) =>
+    /// <param name="encoderBitrate">A 640x480 picture at a near-lossless quantiser, about 4.6 Mbit/s, as a real encoder sends.</param>
+    public static IReadOnlyList<string> GenerateArguments(string output, TimeSpan duration, bool encoderBitrate = false) =>
     [
         "-hide_banner", "-nostdin", "-loglevel", "error", "-y",
-        "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25",
+        "-f", "lavfi", "-i", encoderBitrate ? "testsrc2=size=640x480:rate=25" : "testsrc2=size=320x240:rate=25",
         "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=44100",
         "-t", duration.TotalSeconds.ToString(CultureInfo.InvariantCulture),
-        "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p",
+        "-c:v", "libx264", "-preset", "ultrafast", .. (encoderBitrate ? (string[])["-qp", "6"] : []), "-pix_fmt", "yuv420p",
         "-g", "25", "-keyint_min", "25", "-sc_threshold", "0",
         "-c:a", "aac", "-b:a", "64k", "-ar", "44100", "-ac", "2",
         "-f", "flv", output,
@@ -49,7 +50,10 @@ internal sealed class TestMedia
     public static Task<TestMedia> GetAsync() => GetAsync(DefaultDuration);
 
     /// <summary>The run's source of <paramref name="duration"/> (whole milliseconds), generated on first use and cached for the run.</summary>
-    public static async Task<TestMedia> GetAsync(TimeSpan duration)
+    public static Task<TestMedia> GetAsync(TimeSpan duration) => GetAsync(duration, encoderBitrate: false);
+
+    /// <summary>Like <see cref="GetAsync(TimeSpan)"/>, at a real encoder's bit rate (about 4.6 Mbit/s) when <paramref name="encoderBitrate"/>.</summary>
+    public static async Task<TestMedia> GetAsync(TimeSpan duration, bool encoderBitrate)
     {
         if (duration <= TimeSpan.Zero || duration > TimeSpan.FromMinutes(5) || duration.Ticks % TimeSpan.TicksPerMillisecond != 0)
         {
@@ -59,18 +63,18 @@ internal sealed class TestMedia
         await Gate.WaitAsync();
         try
         {
-            if (Instances.TryGetValue(duration, out var ready))
+            if (Instances.TryGetValue((duration, encoderBitrate), out var ready))
             {
                 return ready;
             }
 
             var dir = System.IO.Path.Combine(TestDirectory.RunRoot, "media");
             Directory.CreateDirectory(dir);
-            var fileName = duration == DefaultDuration
+            var fileName = duration == DefaultDuration && !encoderBitrate
                 ? "source.flv"
-                : $"source-{((long)duration.TotalMilliseconds).ToString(CultureInfo.InvariantCulture)}ms.flv";
+                : $"source-{((long)duration.TotalMilliseconds).ToString(CultureInfo.InvariantCulture)}ms{(encoderBitrate ? "-hd" : "")}.flv";
             var path = System.IO.Path.Combine(dir, fileName);
-            using (var ffmpeg = ManagedProcess.Start("ffmpeg-generate", PeerBinaries.Ffmpeg, GenerateArguments(path, duration), dir))
+            using (var ffmpeg = ManagedProcess.Start("ffmpeg-generate", PeerBinaries.Ffmpeg, GenerateArguments(path, duration, encoderBitrate), dir))
             {
                 var exitCode = await ffmpeg.WaitForExitCodeAsync(TimeSpan.FromSeconds(60) + 4 * duration);
                 if (exitCode != 0 || !File.Exists(path))
@@ -85,7 +89,7 @@ internal sealed class TestMedia
                 throw new InvalidOperationException($"The generated test media lacks video or audio: {listing}");
             }
 
-            return Instances[duration] = new TestMedia(path, duration, listing);
+            return Instances[(duration, encoderBitrate)] = new TestMedia(path, duration, listing);
         }
         finally
         {
