@@ -113,17 +113,33 @@ public class AggregateReaderTests
     }
 
     [Fact]
-    public void TryReadNext_EveryTruncation_ThrowsOnlyRtmpProtocolException()
+    public void TryReadNext_EveryTruncation_ReadsTheWholeTagsOrThrowsRtmpProtocolException()
     {
-        byte[] full = [.. Tag(9, 0, [1, 2, 3]), .. Tag(8, 40, [4, 5]), .. Tag(9, 80, new byte[40])];
+        byte[][] tags = [Tag(9, 0, [1, 2, 3]), Tag(8, 40, [4, 5]), Tag(9, 80, new byte[40])];
+        byte[] full = [.. tags.SelectMany(t => t)];
         for (var length = 0; length < full.Length; length++)
         {
-            try
+            // A cut is fine only where a tag's data is complete: at its end, or inside its (optional) back pointer.
+            var expected = length == 0 ? 0 : (int?)null;
+            var tagStart = 0;
+            for (var i = 0; i < tags.Length; i++)
             {
-                ReadAll(full[..length], 0);
+                var dataEnd = tagStart + tags[i].Length - 4;
+                if (length >= dataEnd && length <= dataEnd + 4)
+                {
+                    expected = i + 1;
+                }
+                tagStart += tags[i].Length;
             }
-            catch (RtmpProtocolException ex) when (ex.GetType() == typeof(RtmpProtocolException))
+
+            if (expected is { } count)
             {
+                Assert.Equal(count, ReadAll(full[..length], 0).Count);
+            }
+            else
+            {
+                var ex = Assert.Throws<RtmpProtocolException>(() => ReadAll(full[..length], 0));
+                Assert.Contains("Aggregate", ex.Message);
             }
         }
     }
