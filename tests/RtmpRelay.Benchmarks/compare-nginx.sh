@@ -154,6 +154,9 @@ run_one() {
     for i in $(seq 0 $((n - 1))); do
       args+=("--Relay:Applications:live:Destinations:d$i:Url=rtmp://127.0.0.1:$((sinks + i))/live/{stream}")
     done
+    # nginx-rtmp has no count limits or start deadline: lift the relay's for the load (every client is 127.0.0.1, and
+    # the idle-connection probe's connections connect and then wait).
+    args+=(--Relay:Limits:MaxConnections=100000 --Relay:Limits:MaxConnectionsPerAddress=100000 --Relay:Limits:SessionStartTimeout=01:00:00)
     args+=("${relay_extra[@]}")
     # From its own folder, so the repository's appsettings.json (and its other endpoints) is not read.
     (cd "$dir" && exec env "${relay_env[@]}" dotnet "$relay_dll" "${args[@]}" >"$dir/logs/relay.log" 2>&1) &

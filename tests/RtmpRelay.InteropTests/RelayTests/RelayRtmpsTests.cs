@@ -118,7 +118,7 @@ public sealed class RelayRtmpsTests(ITestOutputHelper output)
         var rtmpsPort = relay.Endpoints.Rtmps!.Value;
 
         var publisher = rig.StartFfmpegPublisher(media.Path, relay.Url("rtmps", "secure"));
-        await Task.Delay(TimeSpan.FromSeconds(1));
+        Assert.True(await relay.LogContainsAsync("Publishing live/secure"), $"The RTMPS publisher never started publishing.\n{relay.Describe()}");
 
         // An encoder misconfigured with rtmp:// on the RTMPS port, and a client sending garbage.
         var plain = rig.StartFfmpegPublisher(media.Path, $"rtmp://127.0.0.1:{rtmpsPort}/live/plain", "ffmpeg-plain");

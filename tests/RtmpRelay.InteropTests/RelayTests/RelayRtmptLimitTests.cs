@@ -44,7 +44,7 @@ public sealed class RelayRtmptLimitTests(ITestOutputHelper output)
 
         // 127.0.0.1 is another client: its encoder opens its session and publishes while 127.0.0.2 stays at the cap.
         var publisher = rig.StartFfmpegPublisher(media.Path, relay.Url("rtmpt", "capped"), outputOptions: RelayRtmptTests.FlushEveryPacket);
-        await Task.Delay(TimeSpan.FromSeconds(1));
+        Assert.True(await relay.LogContainsAsync("Publishing live/capped"), $"The RTMPT publisher never started publishing.\n{relay.Describe()}");
         var (duringPublish, _) = await second.OpenRtmptSessionAsync(relay.RtmptBaseAddress);
 
         Assert.Equal(HttpStatusCode.TooManyRequests, duringPublish);

@@ -42,7 +42,7 @@ public sealed class DirectToNginxTests(ITestOutputHelper output)
         var media = await TestMedia.GetAsync();
         var nginx = await rig.StartNginxAsync();
         var publisher = rig.StartFfmpegPublisher(media.Path, nginx.Url("played"));
-        await Task.Delay(TimeSpan.FromSeconds(1));
+        Assert.True(await WaitForPublishAsync(nginx, "played"), $"nginx logged no publish of played.\n{nginx.Describe()}");
 
         var player = rig.StartFfmpegPlayer(nginx.Url("played"), TimeSpan.FromSeconds(2));
 
@@ -58,13 +58,24 @@ public sealed class DirectToNginxTests(ITestOutputHelper output)
         var media = await TestMedia.GetAsync();
         var nginx = await rig.StartNginxAsync();
         var publisher = rig.StartFfmpegPublisher(media.Path, nginx.Url("dumped"));
-        await Task.Delay(TimeSpan.FromSeconds(1));
+        Assert.True(await WaitForPublishAsync(nginx, "dumped"), $"nginx logged no publish of dumped.\n{nginx.Describe()}");
 
         var player = rig.StartRtmpdump(nginx.Url("dumped"));
 
         Assert.Equal(0, await publisher.WaitForExitAsync(PublishTimeout));
         Assert.True(await player.FinishAsync(TimeSpan.FromSeconds(1)), "rtmpdump had to be killed.");
         await rig.AssertPlayerOutputValidAsync(player.OutputPath, media.Listing);
+    }
+
+    /// <summary>Waits (bounded) until nginx has logged the publish, so a player started now finds the stream.</summary>
+    private static async Task<bool> WaitForPublishAsync(NginxRtmp nginx, string streamName)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (nginx.PublishCount(streamName) == 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+        }
+        return nginx.PublishCount(streamName) > 0;
     }
 
     private async Task GstPublishesDirectly(GstSink sink)

@@ -46,7 +46,13 @@ public sealed class NginxPublishLogTests(ITestOutputHelper output)
         }
 
         Assert.Equal(1, nginx.PublishCount("killed"));
-        await Task.Delay(TimeSpan.FromSeconds(1));
+        // Mid-stream: media has reached nginx's recording (more than the FLV header and the metadata).
+        var recording = nginx.RecordingPath("killed");
+        while (!(File.Exists(recording) && new FileInfo(recording).Length > 4096) && clock.Elapsed < LogTimeout)
+        {
+            await Task.Delay(50);
+        }
+        Assert.True(File.Exists(recording) && new FileInfo(recording).Length > 4096, $"No media reached nginx's recording.\n{nginx.Describe()}");
 
         publisher.Dispose(); // SIGKILL: the TCP connection closes with no deleteStream
 
