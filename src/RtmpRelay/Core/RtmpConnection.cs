@@ -386,7 +386,14 @@ internal sealed partial class RtmpConnection : IAsyncDisposable
         {
             // A writer that stops (peer gone, or too slow to drain) ends the connection.
             Close(CloseReason);
-            await output.CompleteAsync().ConfigureAwait(false);
+            try
+            {
+                // A stream-backed writer (an outbound connection) flushes what is left here, into a socket that may be gone.
+                await output.CompleteAsync().ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException or ObjectDisposedException)
+            {
+            }
         }
     }
 

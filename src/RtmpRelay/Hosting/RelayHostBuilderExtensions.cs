@@ -114,6 +114,7 @@ internal static partial class RelayHostBuilderExtensions
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(services => new StreamRegistry(services.GetRequiredService<TimeProvider>(), new QueueBudget(
             () => services.GetRequiredService<RelayConfiguration>().Current.Options.Limits.MaxQueuedBytes)));
+        builder.Services.AddHostedService<UnobservedTaskExceptions>();
         builder.Services.AddSingleton<ConnectionLimiter>();
         builder.Services.AddSingleton<LimitRefusals>();
         builder.Services.AddSingleton<IDestinationDialer, NetworkDestinationDialer>();
