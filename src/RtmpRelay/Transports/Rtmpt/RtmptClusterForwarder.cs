@@ -62,14 +62,36 @@ internal sealed class RtmptClusterForwarder : IDisposable
             return false;
         }
         RtmptLog.Forwarded(_logger, node, address);
-        var error = await _forwarder.SendAsync(context, address, _client, ForwarderRequestConfig.Empty, new ForwardedBy(cluster.NodeId));
-        if (error != ForwarderError.None)
+        // A client that hangs up right after a request (librtmp at the end of a stream) must not cancel it on the way:
+        // the owner gets every /send whole, as it would have had the request reached it directly. The activity timeout
+        // bounds a forward whose client has gone.
+        var aborted = context.RequestAborted;
+        context.RequestAborted = CancellationToken.None;
+        ForwarderError error;
+        try
+        {
+            error = await _forwarder.SendAsync(context, address, _client, Config, new ForwardedBy(cluster.NodeId));
+        }
+        finally
+        {
+            context.RequestAborted = aborted;
+        }
+        if (error is ForwarderError.RequestCanceled or ForwarderError.RequestBodyClient or ForwarderError.ResponseBodyClient)
+        {
+            // The command only (/send): the rest of the path is the session id, a secret.
+            var command = "/" + (context.Request.Path.Value ?? "").Split('/', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault();
+            RtmptLog.Rejected(_logger, command, context.Connection.RemoteIpAddress?.ToString(), context.Response.StatusCode,
+                $"the client went away while the request was forwarded to node {node} ({error})");
+        }
+        else if (error != ForwarderError.None)
         {
             var cause = context.Features.Get<IForwarderErrorFeature>()?.Exception;
             RtmptLog.ForwardFailed(_logger, node, $"{error} at {address}: {Describe(cause)}");
         }
         return true;
     }
+
+    private static readonly ForwarderRequestConfig Config = new() { ActivityTimeout = TimeSpan.FromSeconds(30) };
 
     public void Dispose() => _client.Dispose();
 
