@@ -78,24 +78,26 @@ internal static class RtmptTarget
         }
         foreach (var session in sessions)
         {
-            await InMemoryPeer.Bounded(DrainAsync(session), $"the connection handler of RTMPT session {session.Id} did not end after the session closed");
+            // Time goes on meanwhile: a closing connection may wait (bounded, on the relay's clock) for its last bytes to drain.
+            await InMemoryPeer.Bounded(AdvanceWhile(relay, DrainAsync(session)), $"the connection handler of RTMPT session {session.Id} did not end after the session closed");
         }
         relay.Log.ThrowIfFailed();
     }
 
     /// <summary>Runs one request, moving the fake clock on while it waits (the handshake hold, the idle hold).</summary>
-    private static async Task Serve(FuzzRelay relay, RequestDelegate pipeline, HttpContext context)
+    private static Task Serve(FuzzRelay relay, RequestDelegate pipeline, HttpContext context) => AdvanceWhile(relay, pipeline(context));
+
+    private static async Task AdvanceWhile(FuzzRelay relay, Task task)
     {
-        var serving = pipeline(context);
-        while (!serving.IsCompleted)
+        while (!task.IsCompleted)
         {
-            await Task.WhenAny(serving, Task.Delay(1));
-            if (!serving.IsCompleted)
+            await Task.WhenAny(task, Task.Delay(1));
+            if (!task.IsCompleted)
             {
                 relay.Time.Advance(Tick);
             }
         }
-        await serving;
+        await task;
     }
 
     /// <summary>The store completes a session's relay-to-client pipe once its connection handler has returned.</summary>
