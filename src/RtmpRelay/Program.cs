@@ -7,6 +7,8 @@ if (Environment.GetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLET
     Environment.SetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS", "1");
 }
 
+NativeMemory.LimitMallocArenas();
+
 // An invalid setting ends the relay with exit code 2 and one line per problem on stderr, naming the key and its value:
 // some are checked from configuration before the host is built, the rest are read out of what building and starting
 // it threw (options validation, a port in use, a certificate file). Any other exception is a bug and keeps its stack.
