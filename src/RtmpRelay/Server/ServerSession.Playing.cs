@@ -26,28 +26,7 @@ internal sealed partial class ServerSession
             RefusePlay(streamId, key.ToString(), "NetStream.Play.Failed", "this connection already publishes or plays");
             return ValueTask.CompletedTask;
         }
-        var request = new AccessRequest("play", key.Application, key.Name, presentedKey, _client.Address, _tcUrl, _client.Transport);
-        var decision = _authorizer.AuthorizeAsync(_snapshot.PlayPolicyOf(key.Application), request, _connection.Closing);
-        if (decision.IsCompletedSuccessfully)
-        {
-            Play(streamId, key, decision.Result);
-            return ValueTask.CompletedTask;
-        }
-        return PlayWhenAuthorizedAsync(streamId, key, decision);
-    }
-
-    private async ValueTask PlayWhenAuthorizedAsync(uint streamId, StreamKey key, ValueTask<AccessDecision> decision)
-    {
-        AccessDecision answer;
-        try
-        {
-            answer = await decision;
-        }
-        catch (OperationCanceledException)
-        {
-            return; // the connection is closing
-        }
-        Play(streamId, key, answer);
+        return AuthorizeThen("play", _snapshot.PlayPolicyOf(key.Application), streamId, key, presentedKey, Play);
     }
 
     private void Play(uint streamId, StreamKey key, AccessDecision decision)

@@ -29,29 +29,7 @@ internal sealed partial class ServerSession
             RefusePublish(streamId, key.ToString(), "NetStream.Publish.BadConnection", "this connection already publishes or plays");
             return ValueTask.CompletedTask;
         }
-        var request = new AccessRequest("publish", key.Application, key.Name, presentedKey, _client.Address, _tcUrl, _client.Transport);
-        var decision = _authorizer.AuthorizeAsync(_snapshot.PublishPolicyOf(key.Application), request, _connection.Closing);
-        if (decision.IsCompletedSuccessfully)
-        {
-            Publish(streamId, key, decision.Result);
-            return ValueTask.CompletedTask;
-        }
-        return PublishWhenAuthorizedAsync(streamId, key, decision);
-    }
-
-    /// <summary>The callback is asked while the connection's reading waits, so nothing else of this session runs meanwhile.</summary>
-    private async ValueTask PublishWhenAuthorizedAsync(uint streamId, StreamKey key, ValueTask<AccessDecision> decision)
-    {
-        AccessDecision answer;
-        try
-        {
-            answer = await decision;
-        }
-        catch (OperationCanceledException)
-        {
-            return; // the connection is closing
-        }
-        Publish(streamId, key, answer);
+        return AuthorizeThen("publish", _snapshot.PublishPolicyOf(key.Application), streamId, key, presentedKey, Publish);
     }
 
     private void Publish(uint streamId, StreamKey key, AccessDecision decision)

@@ -233,6 +233,39 @@ internal sealed partial class ServerSession : IStreamPublisher
         }
     }
 
+    /// <summary>
+    /// Asks <paramref name="policy"/> whether the peer may <paramref name="action"/> <paramref name="key"/>, then goes on
+    /// with <paramref name="then"/>. A callback is awaited while the connection's reading waits, so nothing else of this
+    /// session runs meanwhile; a connection that closes meanwhile goes no further.
+    /// </summary>
+    private ValueTask AuthorizeThen(string action, AccessPolicy policy, uint streamId, StreamKey key, string? presentedKey,
+        Action<uint, StreamKey, AccessDecision> then)
+    {
+        var request = new AccessRequest(action, key.Application, key.Name, presentedKey, _client.Address, _tcUrl, _client.Transport);
+        var decision = _authorizer.AuthorizeAsync(policy, request, _connection.Closing);
+        if (decision.IsCompletedSuccessfully)
+        {
+            then(streamId, key, decision.Result);
+            return ValueTask.CompletedTask;
+        }
+        return ThenWhenAuthorizedAsync(streamId, key, decision, then);
+    }
+
+    private static async ValueTask ThenWhenAuthorizedAsync(uint streamId, StreamKey key, ValueTask<AccessDecision> decision,
+        Action<uint, StreamKey, AccessDecision> then)
+    {
+        AccessDecision answer;
+        try
+        {
+            answer = await decision;
+        }
+        catch (OperationCanceledException)
+        {
+            return; // the connection is closing
+        }
+        then(streamId, key, answer);
+    }
+
     /// <summary>Answers a call with _result when the client asked for an answer (transaction id not 0).</summary>
     private void Respond(double transactionId, object? value = null)
     {
