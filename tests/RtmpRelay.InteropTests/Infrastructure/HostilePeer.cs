@@ -74,16 +74,21 @@ internal sealed class HostilePeer : IDisposable
     }
 
     /// <summary>
-    /// Waits (at most <paramref name="limit"/>) for the relay to close the connection, reading and discarding what it
-    /// sends; returns the time from connecting to the close, or null if it stayed open.
+    /// Starts reading and discarding what the relay sends, recording when it closes the connection. Call it once the
+    /// peer has sent what it wants to (after <see cref="HandshakeAsync"/>, which reads too): from then on the close
+    /// time is exact however late <see cref="WaitClosedAsync"/> is called.
     /// </summary>
-    public async Task<TimeSpan?> WaitClosedAsync(TimeSpan limit)
+    public void WatchForClose() => _closed ??= WatchAsync();
+
+    private Task<TimeSpan?>? _closed;
+
+    private async Task<TimeSpan?> WatchAsync()
     {
         var buffer = new byte[64 * 1024];
-        using var timeout = new CancellationTokenSource(limit - Elapsed);
+        using var giveUp = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         try
         {
-            while (await _socket.ReceiveAsync(buffer, SocketFlags.None, timeout.Token) > 0)
+            while (await _socket.ReceiveAsync(buffer, SocketFlags.None, giveUp.Token) > 0)
             {
             }
         }
@@ -95,7 +100,27 @@ internal sealed class HostilePeer : IDisposable
         {
             // Reset: closed too.
         }
+        catch (ObjectDisposedException)
+        {
+            return null;
+        }
         return Elapsed;
+    }
+
+    /// <summary>
+    /// Waits until <paramref name="limit"/> after connecting for the relay to close the connection; returns the time
+    /// from connecting to the close, or null if it was still open at <paramref name="limit"/>.
+    /// </summary>
+    public async Task<TimeSpan?> WaitClosedAsync(TimeSpan limit)
+    {
+        WatchForClose();
+        var remaining = limit - Elapsed;
+        var closed = _closed!;
+        if (remaining > TimeSpan.Zero)
+        {
+            await Task.WhenAny(closed, Task.Delay(remaining));
+        }
+        return closed.IsCompletedSuccessfully && closed.Result is { } at && at <= limit ? at : null;
     }
 
     /// <summary>One RTMP message in a single fmt-0 chunk sequence of 128-byte chunks (the default chunk size).</summary>
