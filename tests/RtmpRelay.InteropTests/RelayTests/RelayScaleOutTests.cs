@@ -22,6 +22,7 @@ public sealed class RelayScaleOutTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan PublishTimeout = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan JoinAfter = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan EdgeDuration = TimeSpan.FromSeconds(12);
     private static readonly string[] Nodes = ["11", "12", "13"];
 
     /// <summary>
@@ -35,6 +36,9 @@ public sealed class RelayScaleOutTests(ITestOutputHelper output)
     {
         await using var rig = InteropRig.Create(output);
         var media = await TestMedia.GetAsync();
+        // The edge stream must still be live when the player's play reaches its node: after the edge pushes, the join
+        // delay and librtmp's RTMPT connect through the front, which on a busy machine outlast the 4.5 s default clip.
+        var edgeMedia = await TestMedia.GetAsync(EdgeDuration);
         var nginx = await rig.StartNginxAsync();
         var rtmptPort = FreePortOnEvery(Nodes.Select(Address));
         var endpoints = Nodes.Select(_ => RelayEndpoints.Allocate()).ToArray();
@@ -70,7 +74,7 @@ public sealed class RelayScaleOutTests(ITestOutputHelper output)
             _ => "location / { proxy_pass http://relays; proxy_http_version 1.1; proxy_set_header Connection \"\"; }");
         var frontUrl = $"rtmpt://127.0.0.1:{front.Port}";
 
-        var encoder = rig.StartFfmpegPublisher(media.Path, relays[0].Url("played").Replace("/live/", "/edge/", StringComparison.Ordinal), "ffmpeg-edge");
+        var encoder = rig.StartFfmpegPublisher(edgeMedia.Path, relays[0].Url("played").Replace("/live/", "/edge/", StringComparison.Ordinal), "ffmpeg-edge");
         var publisher = await rig.StartGstPublisherAsync(GstSink.RtmpSink, media.Path, $"{frontUrl}/live/scaled");
         foreach (var relay in relays)
         {
@@ -84,7 +88,7 @@ public sealed class RelayScaleOutTests(ITestOutputHelper output)
         Assert.Equal(0, await encoder.WaitForExitAsync(PublishTimeout));
         Assert.True(await player.FinishAsync(TimeSpan.FromSeconds(3)), "rtmpdump had to be killed.");
         await AssertRecordingIsSentOrItsPrefixAsync(rig, nginx, RelayProcess.DestinationStream("scaled", "d"), await FrameMd5.ListAsync(publisher.SentPath));
-        await rig.AssertPlayerOutputValidAsync(player.OutputPath, media.Listing);
+        await rig.AssertPlayerOutputValidAsync(player.OutputPath, edgeMedia.Listing);
 
         // Both clients' requests went round the nodes and reached their sessions' owners: forwarded, never lost.
         var servedBy = front.AccessLog().Select(l => Regex.Match(l, @"upstream=(\S+)").Groups[1].Value).Where(u => u.Length > 0).Distinct().ToList();
