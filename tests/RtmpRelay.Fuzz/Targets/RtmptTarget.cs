@@ -135,11 +135,11 @@ internal static class RtmptTarget
         foreach (var field in head.Skip(1))
         {
             var colon = field.IndexOf(':');
-            if (colon <= 0)
+            var name = colon > 0 ? field[..colon].Trim() : "";
+            if (name.Length == 0)
             {
-                return false; // Kestrel answers 400 and closes
+                return false; // no colon, or a blank name: Kestrel answers 400 and closes
             }
-            var name = field[..colon].Trim();
             headers.Append(name, new StringValues(field[(colon + 1)..].Trim()));
         }
         long? contentLength = null;
