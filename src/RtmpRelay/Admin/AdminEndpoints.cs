@@ -49,6 +49,7 @@ internal static class AdminEndpoints
     {
         var services = admin.ApplicationServices;
         services.GetRequiredService<RelayMetrics>(); // registers its scrape callback
+        services.GetRequiredService<AdminView>().StartSampling();
         admin.UseRouting();
         admin.Use(RequireToken);
         admin.UseEndpoints(endpoints =>

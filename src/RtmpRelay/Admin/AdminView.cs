@@ -4,10 +4,40 @@ using RtmpRelay.Streams;
 
 namespace RtmpRelay.Admin;
 
-/// <summary>What the API shows, read from the registry and the destination supervisors; rates measured when read.</summary>
-internal sealed class AdminView(StreamRegistry registry, DestinationManager destinations, TimeProvider time)
+/// <summary>
+/// What the API shows, read from the registry and the destination supervisors. Rates are sampled every second in the
+/// background (<see cref="StartSampling"/>), so the first reading of a stream that has run a second already has one.
+/// </summary>
+internal sealed class AdminView(StreamRegistry registry, DestinationManager destinations, TimeProvider time) : IDisposable
 {
+    private static readonly TimeSpan SamplePeriod = TimeSpan.FromSeconds(1);
+
     private readonly ConditionalWeakTable<object, RateMeter> _rates = new();
+    private ITimer? _sampler;
+
+    public void StartSampling() => _sampler ??= time.CreateTimer(static view => ((AdminView)view!).Sample(), this, SamplePeriod, SamplePeriod);
+
+    public void Dispose() => _sampler?.Dispose();
+
+    /// <summary>Takes every publisher's and destination's byte total once, so each meter has its one-second windows.</summary>
+    private void Sample()
+    {
+        foreach (var stream in registry.Streams)
+        {
+            if (stream.IsEnded)
+            {
+                continue;
+            }
+            if (stream.Publisher is not null)
+            {
+                RateOf(stream, stream.Facts().BytesIn);
+            }
+            foreach (var destination in destinations.DestinationsOf(stream))
+            {
+                RateOf(destination, destination.BytesSent);
+            }
+        }
+    }
 
     public StreamsView Streams() =>
         new([.. registry.Streams.Where(s => !s.IsEnded).OrderBy(s => s.Key.Application).ThenBy(s => s.Key.Name).Select(Describe)]);

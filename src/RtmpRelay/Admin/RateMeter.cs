@@ -1,8 +1,8 @@
 namespace RtmpRelay.Admin;
 
 /// <summary>
-/// A bit rate from a growing byte total, measured when read: over the time since the previous reading, once that is
-/// a second or more (so a page that polls every second sees each second's rate).
+/// A bit rate from a growing byte total: over the time since the previous reading, once that is a second or more
+/// (the admin view's sampler reads every second; an API read in between gets the last window's rate).
 /// </summary>
 internal sealed class RateMeter
 {

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 using RtmpRelay.Destinations;
 using RtmpRelay.Protocol.Messages;
 using RtmpRelay.Streams;
@@ -94,6 +95,25 @@ public sealed class AdminApiTests
         }
         Assert.Equal("ops", (await GetJsonAsync(client, "/api/v1/streams/live/ops")).GetProperty("name").GetString());
         Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/api/v1/streams/live/nope")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Streams_FirstReadingAfterASecond_HasThePublishersBitrate()
+    {
+        var time = new FakeTimeProvider();
+        await using var relay = new WebApplicationFactory<StreamRegistry>().WithWebHostBuilder(host =>
+            host.ConfigureServices(services => services.AddSingleton<TimeProvider>(time)));
+        var client = relay.CreateClient();
+        var (stream, publisher) = Publish(relay, "rate");
+        time.Advance(TimeSpan.FromSeconds(1)); // the sampler's first look at this stream: its baseline
+        var video = RtmpMessage.Copy(RtmpMessageType.Video, 40, 1, new byte[12_500]);
+        stream.Publish(video, publisher);
+        video.Release();
+
+        time.Advance(TimeSpan.FromSeconds(1));
+        var rate = (await GetJsonAsync(client, "/api/v1/streams/live/rate")).GetProperty("publisher").GetProperty("bitrateKbps");
+
+        Assert.Equal(100.0, rate.GetDouble()); // 12,500 bytes in one second: 100 kbit/s, on the API's first reading
     }
 
     [Fact]
