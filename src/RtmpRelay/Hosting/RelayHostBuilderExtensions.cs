@@ -131,6 +131,10 @@ internal static partial class RelayHostBuilderExtensions
         builder.Services.AddSingleton<RtmptClusterForwarder>();
         builder.Services.AddSingleton<RtmptRequestHandler>();
         builder.Services.AddReverseProxy().LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"));
+        // YARP registers Data Protection for session-affinity cookies, which the relay never uses. Its key ring is made at
+        // start anyway, in memory when there is no writable home (the container image): its warnings about key storage
+        // say nothing about the relay.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error);
         builder.Services.AddHostedService(services => new StartupReport(
             services.GetRequiredService<ILogger<StartupReport>>(), certificateCreated));
         builder.Services.AddHostedService(services => new LeftOutEndpointsReport(
