@@ -41,9 +41,11 @@ public sealed partial class RelayDeploymentTests(ITestOutputHelper output)
             Assert.True(publish.ExitCode == 0, $"dotnet publish failed.\n{publish.Describe()}");
         }
 
-        // As in the container image: a non-root user (1654) with no home to write to, started from /.
+        // As in the container image: a non-root user (1654) with no home to write to, no ICU (the chiseled runtime
+        // image runs in invariant globalization mode), started from /.
         var environment = CleanEnvironment();
         environment["HOME"] = "/nonexistent";
+        environment["DOTNET_SYSTEM_GLOBALIZATION_INVARIANT"] = "true";
         string[] command = Environment.UserName == "root"
             ? [PeerBinaries.Require("setpriv", "util-linux"), $"--reuid={ImageUser}", $"--regid={ImageUser}", "--clear-groups", dotnet, Path.Combine(published, "RtmpRelay.dll")]
             : [dotnet, Path.Combine(published, "RtmpRelay.dll")];
