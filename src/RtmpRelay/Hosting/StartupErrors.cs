@@ -23,13 +23,22 @@ internal static partial class StartupErrors
     private const string Prefix = "Configuration error: ";
 
     /// <summary>
-    /// What is wrong in <paramref name="configuration"/> before the host is built: every Kestrel endpoint URL, an admin
-    /// endpoint beyond loopback without a token, and certificate files that do not exist.
+    /// What is wrong in <paramref name="configuration"/> before the host is built: every Kestrel endpoint URL, two
+    /// endpoints on one port, an admin endpoint beyond loopback without a token, and certificate files that do not exist.
     /// </summary>
     public static IReadOnlyList<string> Check(IConfiguration configuration, string contentRoot)
     {
         var errors = new List<string>();
         var endpoints = StartupEndpoints.Read(configuration, errors);
+        for (var i = 0; i < endpoints.Count; i++)
+        {
+            // Caught here, as otherwise the second bind fails as if another program held the port.
+            if (endpoints.Take(i).FirstOrDefault(earlier => Overlap(earlier, endpoints[i])) is { } first)
+            {
+                errors.Add($"{StartupEndpoints.EndpointsSection}:{endpoints[i].Name}:Url = '{endpoints[i].Url}': port {endpoints[i].Port} is also " +
+                    $"{StartupEndpoints.EndpointsSection}:{first.Name}:Url ('{first.Url}'): give each endpoint its own port.");
+            }
+        }
         if (endpoints.FirstOrDefault(e => e.Role == EndpointRole.Admin) is { LoopbackOnly: false } admin &&
             string.IsNullOrWhiteSpace(configuration[AdminTokenKey]))
         {
@@ -45,6 +54,9 @@ internal static partial class StartupErrors
         }
         return errors.Select(e => Prefix + OneLine(e)).ToList();
     }
+
+    private static bool Overlap(StartupEndpoint a, StartupEndpoint b) =>
+        a.Port != 0 && a.Port == b.Port && (a.AnyAddress || b.AnyAddress || a.Host.Equals(b.Host, StringComparison.OrdinalIgnoreCase));
 
     /// <summary>
     /// The lines that explain <paramref name="exception"/> when it comes from an invalid setting (false otherwise):

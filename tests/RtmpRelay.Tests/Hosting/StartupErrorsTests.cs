@@ -36,6 +36,20 @@ public class StartupErrorsTests
     public void Check_AdminOnLoopbackWithoutToken_Passes() =>
         Assert.Empty(Check(("Kestrel:Endpoints:Admin:Url", "http://127.0.0.1:1985"), ("Kestrel:Endpoints:Rtmp:Url", "rtmp://0.0.0.0:1935")));
 
+    [Theory]
+    [InlineData("rtmpt://0.0.0.0:1935")]
+    [InlineData("rtmpt://127.0.0.1:1935")]
+    public void Check_TwoEndpointsOnOnePort_NamesBoth(string second)
+    {
+        var error = Assert.Single(Check(("Kestrel:Endpoints:Rtmp:Url", "rtmp://0.0.0.0:1935"), ("Kestrel:Endpoints:Rtmpt:Url", second)));
+
+        Assert.Contains($"Kestrel:Endpoints:Rtmpt:Url = '{second}': port 1935 is also Kestrel:Endpoints:Rtmp:Url", error);
+    }
+
+    [Fact]
+    public void Check_SamePortOnTwoAddresses_Passes() =>
+        Assert.Empty(Check(("Kestrel:Endpoints:Rtmp:Url", "rtmp://127.0.0.1:1935"), ("Kestrel:Endpoints:Rtmpt:Url", "rtmpt://127.0.0.2:1935")));
+
     [Fact]
     public void Check_MissingCertificateFile_NamesKeyAndPath()
     {
