@@ -16,6 +16,7 @@
 #   --relay-env V=X    Environment variable for RtmpRelay (repeatable), e.g. DOTNET_gcServer=0.
 #   --relay-arg ARG    Extra RtmpRelay argument (repeatable), e.g. --Relay:SendQueueBytes=4194304.
 #   --workdir DIR      Where the input FLV, configs and logs go. Default /tmp/rtmprelay-perf
+#   --aot              Run the relay's Native AOT build (dotnet publish -p:PublishAot=true) instead of the JIT one.
 #   --no-build         Use the existing Release builds.
 #   --help
 #
@@ -37,8 +38,9 @@ relay_env=()
 relay_extra=()
 workdir=/tmp/rtmprelay-perf
 build=1
+aot=0
 
-usage() { sed -n '2,23p' "$script" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,24p' "$script" | sed 's/^# \{0,1\}//'; }
 while [ $# -gt 0 ]; do
   case "$1" in
     --workload) workloads+=("$2"); shift 2 ;;
@@ -51,6 +53,7 @@ while [ $# -gt 0 ]; do
     --relay-env) relay_env+=("$2"); shift 2 ;;
     --relay-arg) relay_extra+=("$2"); shift 2 ;;
     --workdir) workdir=$2; shift 2 ;;
+    --aot) aot=1; shift ;;
     --no-build) build=0; shift ;;
     --help|-h) usage; exit 0 ;;
     *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
@@ -76,7 +79,13 @@ if [ "$build" = 1 ]; then
   dotnet build src/RtmpRelay -c Release -nologo -v q >/dev/null
   dotnet build src/RtmpRelay.LoadTest -c Release -nologo -v q >/dev/null
 fi
-relay_dll=$repo/src/RtmpRelay/bin/Release/net10.0/RtmpRelay.dll
+relay=(dotnet "$repo/src/RtmpRelay/bin/Release/net10.0/RtmpRelay.dll")
+if [ "$aot" = 1 ]; then
+  if [ "$build" = 1 ] || [ ! -x "$workdir/aot/RtmpRelay" ]; then
+    dotnet publish src/RtmpRelay -c Release -r linux-x64 -p:PublishAot=true -o "$workdir/aot" -nologo -v q >/dev/null
+  fi
+  relay=("$workdir/aot/RtmpRelay")
+fi
 loadtest=(dotnet "$repo/src/RtmpRelay.LoadTest/bin/Release/net10.0/rtmprelay-loadtest.dll")
 
 # The input: 1280x720 30 fps H.264 (CBR, 2 s GOP, no B-frames) + 48 kHz stereo AAC at 128 kbit/s, 20 s, looped by the tool.
@@ -159,7 +168,7 @@ run_one() {
     args+=(--Relay:Limits:MaxConnections=100000 --Relay:Limits:MaxConnectionsPerAddress=100000 --Relay:Limits:SessionStartTimeout=01:00:00)
     args+=("${relay_extra[@]}")
     # From its own folder, so the repository's appsettings.json (and its other endpoints) is not read.
-    (cd "$dir" && exec env "${relay_env[@]}" dotnet "$relay_dll" "${args[@]}" >"$dir/logs/relay.log" 2>&1) &
+    (cd "$dir" && exec env "${relay_env[@]}" "${relay[@]}" "${args[@]}" >"$dir/logs/relay.log" 2>&1) &
   fi
   pid=$!
   # The process to sample is the server itself, not a shell that may have stayed in between.

@@ -240,8 +240,9 @@ internal static partial class StartupErrors
         configuration is null ? "Kestrel:Endpoints:NAME:Certificate"
             : string.Join(", ", CertificateFiles(configuration).Select(c => $"{c.Key} = '{c.Path}'").DefaultIfEmpty("Kestrel:Endpoints:NAME:Certificate"));
 
+    // Thrown in Kestrel: the first frame of the stack trace, not TargetSite, which a Native AOT build has no metadata for.
     private static bool FromKestrel(Exception exception) =>
-        exception.TargetSite?.DeclaringType?.Namespace?.StartsWith("Microsoft.AspNetCore.Server.Kestrel", StringComparison.Ordinal) == true;
+        exception.StackTrace?.TrimStart().StartsWith("at Microsoft.AspNetCore.Server.Kestrel.", StringComparison.Ordinal) == true;
 
     private static Exception Innermost(Exception exception)
     {

@@ -33,6 +33,16 @@ internal static class RepoLayout
     /// <summary>src/RtmpRelay/bin/&lt;Configuration&gt;/net10.0/RtmpRelay.dll.</summary>
     public static string RelayDll => Path.Combine(RepoRoot, "src", "RtmpRelay", "bin", Configuration, "net10.0", "RtmpRelay.dll");
 
+    /// <summary>
+    /// A native relay binary to run instead of <see cref="RelayDll"/> (environment RTMPRELAY_RELAY_BINARY), e.g. the
+    /// Native AOT build, so the whole interop suite can run against it.
+    /// </summary>
+    public static string? RelayBinary => Environment.GetEnvironmentVariable("RTMPRELAY_RELAY_BINARY") is { Length: > 0 } binary ? binary : null;
+
+    /// <summary>The program and arguments that start the relay with <paramref name="arguments"/>.</summary>
+    public static (string Program, string[] Arguments) RelayCommand(string dotnet, IEnumerable<string> arguments) =>
+        RelayBinary is { } binary ? (binary, [.. arguments]) : (dotnet, [RelayDll, .. arguments]);
+
     private static string FindRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)

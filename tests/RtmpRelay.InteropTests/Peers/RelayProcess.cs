@@ -191,7 +191,7 @@ internal sealed class RelayProcess : IDisposable
         string name = "relay",
         string? settings = null)
     {
-        var dll = RepoLayout.RelayDll;
+        var dll = RepoLayout.RelayBinary ?? RepoLayout.RelayDll;
         if (!File.Exists(dll))
         {
             throw new InvalidOperationException(
@@ -225,10 +225,11 @@ internal sealed class RelayProcess : IDisposable
                 environment[key] = null;
             }
         }
+        var (program, arguments) = RepoLayout.RelayCommand(dotnet, Arguments(endpoints, destinations, extraArguments ?? []));
         var process = ManagedProcess.Start(
             name,
-            dotnet,
-            [dll, .. Arguments(endpoints, destinations, extraArguments ?? [])],
+            program,
+            arguments,
             relayDirectory,
             Path.Combine(relayDirectory, name + ".log"),
             environment);

@@ -19,13 +19,20 @@ public sealed partial class RelayDeploymentTests(ITestOutputHelper output)
     private const int DefaultRtmptPort = 8080;
     private const int SigTerm = 15;
     private const int ImageUser = 1654; // the container image's user (Microsoft's "app")
-    private static readonly TimeSpan PublishBuildTimeout = TimeSpan.FromMinutes(4);
+    private static readonly TimeSpan PublishBuildTimeout = TimeSpan.FromMinutes(6);
     private static readonly TimeSpan ToolTimeout = TimeSpan.FromSeconds(60);
+
+    /// <summary>python3 -c: PR_SET_MDWE with PR_MDWE_REFUSE_EXEC_GAIN (Linux 6.3+, kept across exec), then exec argv[1].</summary>
+    private const string DenyWriteExecuteThenExec =
+        "import ctypes, os, sys\n" +
+        "libc = ctypes.CDLL(None, use_errno=True)\n" +
+        "if libc.prctl(65, 1, 0, 0, 0) != 0: sys.exit('prctl(PR_SET_MDWE) failed: errno %d (Linux 6.3 or later is needed)' % ctypes.get_errno())\n" +
+        "os.execv(sys.argv[1], sys.argv[1:])\n";
 
     private static string DeployDirectory => Path.Combine(RepoLayout.RepoRoot, "src", "deploy");
 
     [Fact]
-    public async Task PublishedBuild_StartedFromRootWithNoArguments_RelaysOnTheDefaultPorts()
+    public async Task PublishedBuild_NativeAotStartedFromRootAsNonRootWithoutWriteExecute_RelaysOnTheDefaultPorts()
     {
         await using var rig = InteropRig.Create(output);
         foreach (var port in new[] { DefaultRtmpPort, DefaultAdminPort, DefaultRtmptPort })
@@ -33,6 +40,7 @@ public sealed partial class RelayDeploymentTests(ITestOutputHelper output)
             Assert.False(await TcpProbe.AcceptsAsync(port), $"Port {port} is already in use on this machine: stop what listens there (a relay started by hand?).");
         }
         var dotnet = PeerBinaries.Require("dotnet", "the .NET 10 SDK");
+        PeerBinaries.Require("clang", "clang"); // Native AOT links with it
         var published = Path.Combine(rig.WorkDirectory, "published");
         using (var publish = ManagedProcess.Start("dotnet-publish", dotnet,
                    ["publish", "-c", "Release", Path.Combine(RepoLayout.RepoRoot, "src", "RtmpRelay"), "-o", published, "--nologo"]))
@@ -41,14 +49,21 @@ public sealed partial class RelayDeploymentTests(ITestOutputHelper output)
             Assert.True(publish.ExitCode == 0, $"dotnet publish failed.\n{publish.Describe()}");
         }
 
-        // As in the container image: a non-root user (1654) with no home to write to, no ICU (the chiseled runtime
-        // image runs in invariant globalization mode), started from /.
+        // As in the container image: a non-root user (1654) with no home to write to, no ICU (the chiseled image runs in
+        // invariant globalization mode), started from /. And as under the systemd unit's MemoryDenyWriteExecute=yes: the
+        // kernel refuses it any writable and executable memory (PR_SET_MDWE), which a JIT build does not survive.
         var environment = CleanEnvironment();
         environment["HOME"] = "/nonexistent";
         environment["DOTNET_SYSTEM_GLOBALIZATION_INVARIANT"] = "true";
-        string[] command = Environment.UserName == "root"
-            ? [PeerBinaries.Require("setpriv", "util-linux"), $"--reuid={ImageUser}", $"--regid={ImageUser}", "--clear-groups", dotnet, Path.Combine(published, "RtmpRelay.dll")]
-            : [dotnet, Path.Combine(published, "RtmpRelay.dll")];
+        var executable = Path.Combine(published, "RtmpRelay");
+        Assert.True(File.Exists(executable) && !File.Exists(Path.Combine(published, "RtmpRelay.dll")), "dotnet publish did not make a Native AOT executable.");
+        // Debian's python3: one on PATH may live under root's home (pyenv), which user 1654 cannot read.
+        var python = File.Exists("/usr/bin/python3") ? "/usr/bin/python3" : PeerBinaries.Require("python3", "python3");
+        List<string> command = [python, "-c", DenyWriteExecuteThenExec, executable];
+        if (Environment.UserName == "root")
+        {
+            command.InsertRange(0, [PeerBinaries.Require("setpriv", "util-linux"), $"--reuid={ImageUser}", $"--regid={ImageUser}", "--clear-groups"]);
+        }
         var relay = rig.Own(ManagedProcess.Start("published-relay", command[0], command[1..], workingDirectory: "/",
             logFile: Path.Combine(rig.WorkDirectory, "published-relay.log"), environment: environment), () => "");
         Assert.True(await TcpProbe.WaitUntilAcceptingAsync(DefaultRtmpPort, TimeSpan.FromSeconds(30), () => relay.HasExited),
@@ -64,6 +79,15 @@ public sealed partial class RelayDeploymentTests(ITestOutputHelper output)
         var publisher = rig.StartFfmpegPublisher(media.Path, url);
         await Task.Delay(TimeSpan.FromSeconds(1));
         var player = rig.StartFfmpegPlayer(url, TimeSpan.FromSeconds(1.5));
+        using (var http = LoopbackHttp.Create())
+        {
+            // The admin API and metrics of the AOT build: JSON from the source-generated context, prometheus-net.
+            var streams = await http.GetStringAsync(new Uri($"http://127.0.0.1:{DefaultAdminPort}/api/v1/streams"));
+            Assert.Contains("\"name\":\"deployed\"", streams, StringComparison.Ordinal);
+            Assert.Contains("\"videoCodec\":\"H.264\"", streams, StringComparison.Ordinal);
+            var metrics = await http.GetStringAsync(new Uri($"http://127.0.0.1:{DefaultAdminPort}/metrics"));
+            Assert.Contains("rtmprelay_received_bytes_total{app=\"live\",stream=\"deployed\"}", metrics, StringComparison.Ordinal);
+        }
         Assert.Equal(0, await publisher.WaitForExitAsync(TimeSpan.FromSeconds(30)));
         Assert.True(await player.FinishAsync(TimeSpan.FromSeconds(3)), "The ffmpeg player had to be killed.");
         await rig.AssertPlayerOutputValidAsync(player.OutputPath, media.Listing);
@@ -88,11 +112,17 @@ public sealed partial class RelayDeploymentTests(ITestOutputHelper output)
         var analyze = PeerBinaries.Require("systemd-analyze", "systemd");
         var unit = Path.Combine(rig.WorkDirectory, "rtmp-relay.service");
         var text = await File.ReadAllTextAsync(Path.Combine(DeployDirectory, "systemd", "rtmp-relay.service"));
-        if (!File.Exists("/usr/bin/dotnet"))
+        // verify checks that ExecStart's program exists: the relay is not installed in /opt here, so a stand-in is.
+        var standIn = Path.Combine(rig.WorkDirectory, "opt", "RtmpRelay");
+        Directory.CreateDirectory(Path.GetDirectoryName(standIn)!);
+        await File.WriteAllTextAsync(standIn, "#!/bin/sh\n");
+        if (!OperatingSystem.IsWindows())
         {
-            // verify checks that ExecStart's program exists; the unit names Microsoft's packaged dotnet.
-            text = text.Replace("ExecStart=/usr/bin/dotnet ", $"ExecStart={PeerBinaries.Require("dotnet", "the .NET 10 SDK")} ", StringComparison.Ordinal);
+            File.SetUnixFileMode(standIn, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         }
+        Assert.Contains("ExecStart=/opt/rtmp-relay/RtmpRelay ", text, StringComparison.Ordinal);
+        Assert.Contains("MemoryDenyWriteExecute=yes", text, StringComparison.Ordinal);
+        text = text.Replace("ExecStart=/opt/rtmp-relay/RtmpRelay ", $"ExecStart={standIn} ", StringComparison.Ordinal);
         await File.WriteAllTextAsync(unit, text);
 
         var (verifyCode, verifyOutput) = await RunAsync(analyze, ["verify", unit]);

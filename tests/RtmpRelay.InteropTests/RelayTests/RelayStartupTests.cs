@@ -157,7 +157,8 @@ public sealed class RelayStartupTests(ITestOutputHelper output)
             ? host
             : PeerBinaries.Require("dotnet", "the .NET 10 SDK");
         var clock = Stopwatch.StartNew();
-        var relay = ManagedProcess.Start("relay", dotnet, [RepoLayout.RelayDll, .. RelayProcess.Arguments(endpoints, [], extraArguments)], directory,
+        var (program, arguments) = RepoLayout.RelayCommand(dotnet, RelayProcess.Arguments(endpoints, [], extraArguments));
+        var relay = ManagedProcess.Start("relay", program, arguments, directory,
             Path.Combine(directory, "relay.log"), environment);
         rig.Own(relay, () => relay.Describe());
         var code = await relay.WaitForExitCodeAsync(TimeSpan.FromSeconds(30));
