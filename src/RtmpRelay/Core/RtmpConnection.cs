@@ -340,39 +340,7 @@ internal sealed partial class RtmpConnection : IAsyncDisposable
         using var wake = _writeCts.Token.UnsafeRegister(static signal => ((WriterSignal)signal!).Set(), _signal);
         try
         {
-            while (true)
-            {
-                var batched = 0;
-                while (batched < WriteBatchBytes && (Queue.TryDequeue(out var message) || (_mediaQueue?.TryDequeue(out message) ?? false)))
-                {
-                    output.Write(message.Bytes.Span);
-                    batched += message.Length;
-                    message.Release();
-                }
-                if (batched > 0)
-                {
-                    Interlocked.Add(ref _bytesSent, batched);
-                    stall?.Change(WriteStallTimeout!.Value, Timeout.InfiniteTimeSpan);
-                    var flush = await output.FlushAsync(_writeCts.Token).ConfigureAwait(false);
-                    stall?.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-                    if (flush.IsCompleted || flush.IsCanceled)
-                    {
-                        break;
-                    }
-                    if (Queue.Overflowed || _mediaQueue?.Overflowed == true)
-                    {
-                        OnTooSlow();
-                        break;
-                    }
-                    continue;
-                }
-                if (_readLoopDone)
-                {
-                    break; // closing, and everything queued is written
-                }
-                await _signal.WaitAsync().ConfigureAwait(false);
-                _writeCts.Token.ThrowIfCancellationRequested();
-            }
+            await (DirectSocket is { } socket ? SendToSocketAsync(socket, stall) : WriteToPipeAsync(output, stall)).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
@@ -395,6 +363,58 @@ internal sealed partial class RtmpConnection : IAsyncDisposable
             {
             }
         }
+    }
+
+    /// <summary>Drains the queues into the transport's pipe: many messages per flush, up to <see cref="WriteBatchBytes"/>.</summary>
+    private async Task WriteToPipeAsync(PipeWriter output, ITimer? stall)
+    {
+        while (true)
+        {
+            var batched = 0;
+            while (batched < WriteBatchBytes && TryDequeue(out var message))
+            {
+                output.Write(message.Bytes.Span);
+                batched += message.Length;
+                message.Release();
+            }
+            if (batched > 0)
+            {
+                Interlocked.Add(ref _bytesSent, batched);
+                stall?.Change(WriteStallTimeout!.Value, Timeout.InfiniteTimeSpan);
+                var flush = await output.FlushAsync(_writeCts.Token).ConfigureAwait(false);
+                stall?.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+                if (flush.IsCompleted || flush.IsCanceled)
+                {
+                    return;
+                }
+                if (CheckTooSlow())
+                {
+                    return;
+                }
+                continue;
+            }
+            if (_readLoopDone)
+            {
+                return; // closing, and everything queued is written
+            }
+            await _signal.WaitAsync().ConfigureAwait(false);
+            _writeCts.Token.ThrowIfCancellationRequested();
+        }
+    }
+
+    /// <summary>The next message to send: control and commands first, then the media queue.</summary>
+    private bool TryDequeue(out ChunkedMessage message) =>
+        Queue.TryDequeue(out message) || (_mediaQueue?.TryDequeue(out message) ?? false);
+
+    /// <summary>After a write: true (and the connection aborted) when a queue lost more GOPs in a row than allowed.</summary>
+    private bool CheckTooSlow()
+    {
+        if (Queue.Overflowed || _mediaQueue?.Overflowed == true)
+        {
+            OnTooSlow();
+            return true;
+        }
+        return false;
     }
 
     private void OnTooSlow()

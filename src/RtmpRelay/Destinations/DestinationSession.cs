@@ -142,6 +142,8 @@ internal sealed class DestinationSession
         {
             RequireTraffic = false,
             WriteStallTimeout = _options.Limits.WriteStallTimeout,
+            // RTMPE encrypts in its pipe: only plain TCP may be written to directly.
+            DirectSocket = rtmpe is null ? transport.PlainSocket : null,
         };
         _connection = connection;
         var running = connection.RunAsync(OnMessage);

@@ -1,4 +1,5 @@
 using System.IO.Pipelines;
+using System.Net.Sockets;
 
 namespace RtmpRelay.Destinations;
 
@@ -7,13 +8,17 @@ internal sealed class DestinationTransport : IAsyncDisposable
 {
     private readonly Func<ValueTask> _dispose;
 
-    public DestinationTransport(IDuplexPipe pipe, Func<ValueTask> dispose)
+    public DestinationTransport(IDuplexPipe pipe, Func<ValueTask> dispose, Socket? plainSocket = null)
     {
         Pipe = pipe;
         _dispose = dispose;
+        PlainSocket = plainSocket;
     }
 
     public IDuplexPipe Pipe { get; }
+
+    /// <summary>The TCP socket under <see cref="Pipe"/> when the pipe passes bytes to it unchanged (no TLS, no tunnel).</summary>
+    public Socket? PlainSocket { get; }
 
     public ValueTask DisposeAsync() => _dispose();
 }

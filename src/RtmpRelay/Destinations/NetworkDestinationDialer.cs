@@ -42,7 +42,8 @@ internal sealed class NetworkDestinationDialer(TimeProvider time) : IDestination
             {
                 stream = await DestinationTls.AuthenticateAsync(stream, url, destination, cancellationToken);
             }
-            return new DestinationTransport(new StreamDuplexPipe(stream), () => CloseGracefullyAsync(socket, stream));
+            return new DestinationTransport(new StreamDuplexPipe(stream), () => CloseGracefullyAsync(socket, stream),
+                plainSocket: url.UsesTls ? null : socket);
         }
         catch
         {
