@@ -172,19 +172,23 @@ internal sealed partial class RtmpConnection : IAsyncDisposable
 
     private async Task ReadLoopAsync()
     {
-        using var idle = new CancellationTokenSource(Timeout.InfiniteTimeSpan, _time);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(_readCts.Token, idle.Token);
+        using var idle = StartIdleWatch();
         var input = _transport.Input;
         try
         {
             while (true)
             {
-                idle.CancelAfter(RequireTraffic || _reader.IsMidMessage ? _options.Limits.IdleTimeout : Timeout.InfiniteTimeSpan);
-                var result = await input.ReadAsync(linked.Token).ConfigureAwait(false);
+                // No token: a token costs a registration per read; Close and the idle watch cancel the pending read instead.
+                var result = await input.ReadAsync().ConfigureAwait(false);
                 if (result.IsCanceled || _readCts.IsCancellationRequested)
                 {
+                    if (_idleReason is { } reason && !_readCts.IsCancellationRequested)
+                    {
+                        SetReason(reason, protocolError: true);
+                    }
                     return;
                 }
+                NoteRead();
                 var buffer = result.Buffer;
                 var length = buffer.Length;
                 try
@@ -217,12 +221,6 @@ internal sealed partial class RtmpConnection : IAsyncDisposable
                     return;
                 }
             }
-        }
-        catch (OperationCanceledException) when (idle.IsCancellationRequested && !_readCts.IsCancellationRequested)
-        {
-            SetReason(_reader.IsMidMessage
-                ? $"peer stopped in the middle of a message for {_options.Limits.IdleTimeout.TotalSeconds:0.#} s"
-                : $"peer sent nothing for {_options.Limits.IdleTimeout.TotalSeconds:0.#} s", protocolError: true);
         }
         catch (OperationCanceledException)
         {
