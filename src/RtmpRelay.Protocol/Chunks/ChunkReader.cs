@@ -28,7 +28,11 @@ public sealed class ChunkReader : IDisposable
     private const uint ExtendedTimestampMarker = 0xFFFFFF;
 
     private readonly ChunkReaderLimits _limits;
+    // Chunk streams 2-15 (where encoders send) in an array, the rest in a dictionary: no hash lookup per chunk.
+    private const int DirectStreams = 16;
+    private readonly ChunkStreamState?[] _directStreams = new ChunkStreamState?[DirectStreams];
     private readonly Dictionary<int, ChunkStreamState> _streams = new();
+    private int _streamCount;
     private ChunkStreamState? _current; // the chunk whose data is being copied
     private int _currentChunkRemaining;
     private long _pendingBytes;
@@ -120,7 +124,7 @@ public sealed class ChunkReader : IDisposable
         reader.TryCopyTo(header[..headerLength]);
         reader.Advance(headerLength);
 
-        _streams.TryGetValue(csid, out var state);
+        var state = FindStream(csid);
         if (fmt != 0 && state is null)
         {
             throw new RtmpProtocolException($"Chunk fmt {fmt} on chunk stream {csid}, which has no previous header.");
@@ -152,12 +156,20 @@ public sealed class ChunkReader : IDisposable
 
         if (state is null)
         {
-            if (_streams.Count >= _limits.MaxChunkStreams)
+            if (_streamCount >= _limits.MaxChunkStreams)
             {
                 throw new RtmpProtocolException($"More than {_limits.MaxChunkStreams} chunk streams in use (new chunk stream {csid}).") { Limit = "MaxChunkStreams" };
             }
             state = new ChunkStreamState();
-            _streams.Add(csid, state);
+            if ((uint)csid < DirectStreams)
+            {
+                _directStreams[csid] = state;
+            }
+            else
+            {
+                _streams.Add(csid, state);
+            }
+            _streamCount++;
         }
 
         if (fmt != 3 || !inProgress)
@@ -268,7 +280,7 @@ public sealed class ChunkReader : IDisposable
         else if (message.Type == RtmpMessageType.Abort && message.Length >= 4)
         {
             var csid = (int)BinaryPrimitives.ReadUInt32BigEndian(message.Span);
-            if (_streams.TryGetValue(csid, out var aborted))
+            if (FindStream(csid) is { } aborted)
             {
                 _pendingBytes -= aborted.Buffer.Length;
                 ReturnBuffer(aborted);
@@ -278,6 +290,9 @@ public sealed class ChunkReader : IDisposable
             }
         }
     }
+
+    private ChunkStreamState? FindStream(int csid) =>
+        (uint)csid < DirectStreams ? _directStreams[csid] : _streams.GetValueOrDefault(csid);
 
     private static uint ReadUInt24(ReadOnlySpan<byte> b) => (uint)(b[0] << 16 | b[1] << 8 | b[2]);
 
@@ -296,7 +311,17 @@ public sealed class ChunkReader : IDisposable
             ReturnBuffer(state);
             state.Buffer = [];
         }
+        foreach (var state in _directStreams)
+        {
+            if (state is not null)
+            {
+                ReturnBuffer(state);
+                state.Buffer = [];
+            }
+        }
         _streams.Clear();
+        Array.Clear(_directStreams);
+        _streamCount = 0;
         _pendingBytes = 0;
         _current = null;
     }
