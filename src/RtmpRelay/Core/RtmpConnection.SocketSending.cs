@@ -22,33 +22,34 @@ internal sealed partial class RtmpConnection
         // A full send buffer then answers WouldBlock at once, and only the rest waits (asynchronously, nginx-style).
         socket.Blocking = false;
         var held = new ChunkedMessage[MaxMessagesPerSend];
-        var gather = ArrayPool<byte>.Shared.Rent(WriteBatchBytes);
-        try
+        while (true)
         {
-            while (true)
+            var count = 0;
+            var total = 0;
+            while (count < held.Length && total < WriteBatchBytes && TryDequeue(out var message))
             {
-                var count = 0;
-                var total = 0;
-                while (count < held.Length && total < WriteBatchBytes && TryDequeue(out var message))
+                held[count++] = message;
+                total += message.Length;
+            }
+            if (count == 0)
+            {
+                if (_readLoopDone)
                 {
-                    held[count++] = message;
-                    total += message.Length;
+                    return; // closing, and everything queued is written
                 }
-                if (count == 0)
+                await _signal.WaitAsync().ConfigureAwait(false);
+                _writeCts.Token.ThrowIfCancellationRequested();
+                continue;
+            }
+            try
+            {
+                if (count > 1 && total <= WriteBatchBytes)
                 {
-                    if (_readLoopDone)
+                    // Several small messages queued (a GOP's start, or a backlog): one send for all of them. Rented
+                    // for this send only, so hundreds of destinations in real time (one message per send) hold none.
+                    var gather = ArrayPool<byte>.Shared.Rent(total);
+                    try
                     {
-                        return; // closing, and everything queued is written
-                    }
-                    await _signal.WaitAsync().ConfigureAwait(false);
-                    _writeCts.Token.ThrowIfCancellationRequested();
-                    continue;
-                }
-                try
-                {
-                    if (count > 1 && total <= gather.Length)
-                    {
-                        // Several small messages queued (a GOP's start, or a backlog): one send for all of them.
                         var offset = 0;
                         for (var i = 0; i < count; i++)
                         {
@@ -57,32 +58,32 @@ internal sealed partial class RtmpConnection
                         }
                         await SendAllAsync(socket, gather.AsMemory(0, total), stall).ConfigureAwait(false);
                     }
-                    else
+                    finally
                     {
-                        for (var i = 0; i < count; i++)
-                        {
-                            await SendAllAsync(socket, held[i].Bytes, stall).ConfigureAwait(false);
-                        }
+                        ArrayPool<byte>.Shared.Return(gather);
                     }
                 }
-                finally
+                else
                 {
                     for (var i = 0; i < count; i++)
                     {
-                        held[i].Release();
-                        held[i] = null!;
+                        await SendAllAsync(socket, held[i].Bytes, stall).ConfigureAwait(false);
                     }
                 }
-                Interlocked.Add(ref _bytesSent, total);
-                if (CheckTooSlow())
+            }
+            finally
+            {
+                for (var i = 0; i < count; i++)
                 {
-                    return;
+                    held[i].Release();
+                    held[i] = null!;
                 }
             }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(gather);
+            Interlocked.Add(ref _bytesSent, total);
+            if (CheckTooSlow())
+            {
+                return;
+            }
         }
     }
 

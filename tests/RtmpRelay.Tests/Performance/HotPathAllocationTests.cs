@@ -8,10 +8,21 @@ using RtmpRelay.Tests.Functional;
 namespace RtmpRelay.Tests.Performance;
 
 /// <summary>
+/// Alone: a gen 2 collection that tests beside it cause trims ArrayPool.Shared, and the rent that refills it then
+/// allocates on this thread (seen once beside the socket tests, which allocate large strings).
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class HotPathAllocationCollection
+{
+    public const string Name = "Hot path allocation";
+}
+
+/// <summary>
 /// The relay's hot path allocates nothing per relayed message once warm: the publisher's bytes parsed by the chunk
 /// reader, the message fanned out (chunked once, queued by reference to every destination), and each destination's
 /// writer copying it out and releasing it. Allocation is deterministic, so this is a test; timings are benchmarks.
 /// </summary>
+[Collection(HotPathAllocationCollection.Name)]
 public class HotPathAllocationTests
 {
     private const int ChunkSize = 4096;
