@@ -24,6 +24,8 @@ internal sealed partial class RtmpConnection
         var held = new ChunkedMessage[MaxMessagesPerSend];
         while (true)
         {
+            // Aborted: stop at once, as a cancelled flush would, instead of sending the backlog that still fits.
+            _writeCts.Token.ThrowIfCancellationRequested();
             var count = 0;
             var total = 0;
             while (count < held.Length && total < WriteBatchBytes && TryDequeue(out var message))
