@@ -74,7 +74,9 @@ public sealed partial class RelayDeploymentTests(ITestOutputHelper output)
             using var ready = await http.GetAsync(new Uri($"http://127.0.0.1:{DefaultAdminPort}/readyz"));
             Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
         }
-        var media = await TestMedia.GetAsync(TimeSpan.FromSeconds(3));
+        // The default clip (4.5 s, a keyframe each second): a player that joins a second in waits for the next keyframe and
+        // still has its 1.5 s of media on a busy machine (with a 3 s clip it could join after the 1 s keyframe and get 1 s).
+        var media = await TestMedia.GetAsync();
         var url = $"rtmp://127.0.0.1:{DefaultRtmpPort}/live/deployed";
         var publisher = rig.StartFfmpegPublisher(media.Path, url);
         await Task.Delay(TimeSpan.FromSeconds(1));
