@@ -12,6 +12,7 @@ using RtmpRelay.Options;
 using RtmpRelay.Server;
 using RtmpRelay.Streams;
 using RtmpRelay.Transports.Rtmpt;
+using RtmpRelay.Transports.Tcp;
 using RtmpRelay.Transports.Tls;
 
 namespace RtmpRelay.Hosting;
@@ -148,6 +149,8 @@ internal static partial class RelayHostBuilderExtensions
         // The RTMP path never blocks a thread, so socket completions may run it in place: one wake-up per packet
         // received instead of a hop to the thread pool (the profile's largest cost was switching threads).
         builder.WebHost.UseSockets(sockets => sockets.UnsafePreferInlineScheduling = true);
+        // Kestrel receives into these blocks: a socket read takes up to 32 KiB instead of 4 KiB (see ReceiveBlockPool).
+        builder.Services.AddSingleton<IMemoryPoolFactory<byte>, ReceiveBlockPool.Factory>();
         builder.WebHost.ConfigureKestrel((context, kestrel) => HttpLimits.Apply(kestrel, context.Configuration));
         builder.WebHost.ConfigureKestrel((context, kestrel) =>
             kestrel.Configure(EndpointSchemes.MapForKestrel(context.Configuration.GetSection("Kestrel")), reloadOnChange: true)
