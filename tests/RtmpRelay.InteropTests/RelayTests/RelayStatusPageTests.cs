@@ -1,3 +1,5 @@
+using System.Net;
+using System.Text.Json;
 using RtmpRelay.InteropTests.Infrastructure;
 using RtmpRelay.InteropTests.Peers;
 using Xunit.Abstractions;
@@ -7,7 +9,8 @@ namespace RtmpRelay.InteropTests.RelayTests;
 /// <summary>
 /// The status page (GET / on the admin endpoint) in a real browser, headless Debian chromium driven by Selenium, against
 /// a relay that ffmpeg publishes to: it lists the stream, each destination's state as the relay reports it, pauses a
-/// destination when its Pause button is clicked, and asks for the admin token when the API wants one.
+/// destination when its Pause button is clicked, and asks for the admin token when the API wants one. The API, the
+/// metrics and the health endpoints are read beside it, as a script would.
 /// </summary>
 [Collection(InteropCollection.Name)]
 public sealed class RelayStatusPageTests(ITestOutputHelper output)
@@ -55,6 +58,7 @@ public sealed class RelayStatusPageTests(ITestOutputHelper output)
         Assert.False(browser.IsShown("#error"), $"The page shows an error: {browser.TextOf("#error")}");
         Assert.False(browser.IsShown("#token-form"), "The page asks for a token, though the relay has none.");
         Assert.True(browser.IsShown($"{DestinationSelector("dead")} .pause"), "Destination dead (retrying) has no Pause button.");
+        await AssertApiMetricsAndHealthAsync(page, relay);
 
         await browser.ClickAsync($"{DestinationSelector("a")} .pause", ActionTimeout);
 
@@ -97,6 +101,31 @@ public sealed class RelayStatusPageTests(ITestOutputHelper output)
         Assert.False(browser.IsShown("#token-form"), "The token form is still shown after the token was accepted.");
         Assert.False(browser.IsShown("#error"), $"The page shows an error: {browser.TextOf("#error")}");
         Assert.Equal(Token, browser.Script("return sessionStorage.getItem('rtmprelay.admin.token');") as string);
+    }
+
+    /// <summary>What the page showed, as the API, the metrics and the health endpoints tell it to a script.</summary>
+    private static async Task AssertApiMetricsAndHealthAsync(Uri admin, RelayProcess relay)
+    {
+        using var http = LoopbackHttp.Create();
+        using var json = JsonDocument.Parse(await http.GetStringAsync(new Uri(admin, $"api/v1/streams/{RelayProcess.Application}/{Stream}")));
+        var destinations = json.RootElement.GetProperty("destinations").EnumerateArray()
+            .ToDictionary(d => d.GetProperty("name").GetString()!, d => d.Clone());
+        Assert.Equal("live", destinations["a"].GetProperty("state").GetString());
+        Assert.True(destinations["a"].GetProperty("bytesSent").GetInt64() > 0, $"a has sent no bytes.\n{json.RootElement}");
+        Assert.Contains(destinations["dead"].GetProperty("state").GetString(), new[] { "retrying", "connecting" });
+        Assert.False(string.IsNullOrEmpty(destinations["dead"].GetProperty("lastError").GetString()), $"dead has no lastError.\n{json.RootElement}");
+
+        var metrics = await http.GetStringAsync(new Uri(admin, "metrics"));
+        var sent = metrics.Split('\n').FirstOrDefault(line =>
+            line.StartsWith("rtmprelay_destination_sent_bytes_total{", StringComparison.Ordinal) && line.Contains("destination=\"a\"", StringComparison.Ordinal));
+        Assert.True(sent is not null && double.Parse(sent[(sent.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture) > 0,
+            $"No bytes counter above 0 for destination a in /metrics: {sent ?? "(none)"}\n{relay.Describe()}");
+
+        foreach (var health in new[] { "healthz", "readyz" })
+        {
+            using var answer = await http.GetAsync(new Uri(admin, health));
+            Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+        }
     }
 
     private static Chromium StartBrowser(InteropRig rig)
