@@ -8,7 +8,8 @@ namespace RtmpRelay.Transports.Tcp;
 /// The memory Kestrel's socket transport receives into, in blocks of <see cref="BlockSize"/> instead of its own 4 KiB:
 /// a socket read takes at most one block, so a 17 KB video frame cost five receive calls, five pipe flushes and five
 /// read-loop turns; with 32 KiB blocks it costs one. Blocks are pinned (the socket engine receives into them) and kept
-/// for reuse up to <see cref="MaxCachedBlocks"/>; beyond that they go back to the GC. An idle connection holds none
+/// for reuse up to <see cref="MaxCachedBlocks"/>; beyond that they go back to the GC. Kestrel's HTTP side (admin,
+/// RTMPT) and TLS read through the same blocks. An idle connection holds none
 /// (Kestrel waits for data before it asks for a block).
 /// </summary>
 internal sealed class ReceiveBlockPool : MemoryPool<byte>
@@ -74,9 +75,14 @@ internal sealed class ReceiveBlockPool : MemoryPool<byte>
         }
     }
 
-    /// <summary>Hands Kestrel this pool (it asks its <see cref="IMemoryPoolFactory{T}"/> once per listener and for HTTP).</summary>
+    /// <summary>
+    /// Hands Kestrel the pool: one for every listener and HTTP connection that asks, so the blocks one endpoint returns
+    /// serve the others (disposing it, when a listener stops, only empties the cache).
+    /// </summary>
     public sealed class Factory : IMemoryPoolFactory<byte>
     {
-        public MemoryPool<byte> Create(MemoryPoolOptions? options = null) => new ReceiveBlockPool();
+        private readonly ReceiveBlockPool _pool = new();
+
+        public MemoryPool<byte> Create(MemoryPoolOptions? options = null) => _pool;
     }
 }

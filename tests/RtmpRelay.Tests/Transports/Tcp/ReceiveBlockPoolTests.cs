@@ -81,7 +81,20 @@ public class ReceiveBlockPoolTests
 
         // The socket transport takes the last registered factory for its pools (Kestrel's own stays registered too).
         Assert.IsType<ReceiveBlockPool.Factory>(app.Services.GetRequiredService<IMemoryPoolFactory<byte>>());
-        using var pool = app.Services.GetRequiredService<IMemoryPoolFactory<byte>>().Create(new MemoryPoolOptions());
+        var factory = app.Services.GetRequiredService<IMemoryPoolFactory<byte>>();
+        var pool = factory.Create(new MemoryPoolOptions());
         Assert.Equal(ReceiveBlockPool.BlockSize, pool.MaxBufferSize);
+        Assert.Same(pool, factory.Create(new MemoryPoolOptions { Owner = "kestrel" }));
+    }
+
+    [Fact]
+    public void Dispose_OfTheSharedPool_LeavesItRenting()
+    {
+        var pool = new ReceiveBlockPool.Factory().Create();
+        pool.Rent().Dispose();
+        pool.Dispose(); // a listener that stopped
+
+        using var block = pool.Rent();
+        Assert.Equal(ReceiveBlockPool.BlockSize, block.Memory.Length);
     }
 }
