@@ -9,8 +9,8 @@ namespace RtmpRelay.Transports.Tcp;
 /// a socket read takes at most one block, so a 17 KB video frame cost five receive calls, five pipe flushes and five
 /// read-loop turns; with 32 KiB blocks it costs one. Blocks are pinned (the socket engine receives into them) and kept
 /// for reuse up to <see cref="MaxCachedBlocks"/>; beyond that they go back to the GC. Kestrel's HTTP side (admin,
-/// RTMPT) and TLS read through the same blocks. An idle connection holds none
-/// (Kestrel waits for data before it asks for a block).
+/// RTMPT) and TLS read through the same blocks. An idle plain-TCP connection holds none (Kestrel waits for data
+/// before it asks for a block).
 /// </summary>
 internal sealed class ReceiveBlockPool : MemoryPool<byte>
 {

@@ -80,8 +80,7 @@ public class ReceiveBlockPoolTests
         using var app = builder.Build();
 
         // The socket transport takes the last registered factory for its pools (Kestrel's own stays registered too).
-        Assert.IsType<ReceiveBlockPool.Factory>(app.Services.GetRequiredService<IMemoryPoolFactory<byte>>());
-        var factory = app.Services.GetRequiredService<IMemoryPoolFactory<byte>>();
+        var factory = Assert.IsType<ReceiveBlockPool.Factory>(app.Services.GetRequiredService<IMemoryPoolFactory<byte>>());
         var pool = factory.Create(new MemoryPoolOptions());
         Assert.Equal(ReceiveBlockPool.BlockSize, pool.MaxBufferSize);
         Assert.Same(pool, factory.Create(new MemoryPoolOptions { Owner = "kestrel" }));
