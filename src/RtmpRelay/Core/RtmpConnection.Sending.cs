@@ -18,6 +18,17 @@ internal sealed partial class RtmpConnection
         }
     }
 
+    /// <summary>As <see cref="SendControl(Action{IBufferWriter{byte}})"/>, for a writer of one value and the chunk size: a static one allocates nothing.</summary>
+    public void SendControl(uint value, Action<IBufferWriter<byte>, uint, int> write)
+    {
+        lock (_sendGate)
+        {
+            _scratch.ResetWrittenCount();
+            write(_scratch, value, OutgoingChunkSize);
+            EnqueueOwned(ChunkedMessage.FromChunkedBytes(_scratch.WrittenSpan, RtmpMessageType.UserControl));
+        }
+    }
+
     public void SendSetChunkSize(int chunkSize)
     {
         lock (_sendGate)

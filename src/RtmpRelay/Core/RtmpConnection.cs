@@ -268,14 +268,11 @@ internal sealed partial class RtmpConnection : IAsyncDisposable
                 break;
             case RtmpMessageType.UserControl:
                 var (eventType, value) = ControlMessages.ReadUserControl(message);
-                if (eventType == UserControlEventType.PingRequest)
-                {
-                    SendControl(w => ControlMessages.WriteUserControl(w, UserControlEventType.PingResponse, value, OutgoingChunkSize));
-                }
-                else
+                if (eventType != UserControlEventType.PingRequest)
                 {
                     return _handler!(message);
                 }
+                SendPingResponse(value);
                 break;
             case RtmpMessageType.Aggregate:
                 DispatchAggregate(message);
@@ -313,10 +310,16 @@ internal sealed partial class RtmpConnection : IAsyncDisposable
         if (_peerWindow > 0 && _bytesReceived - _lastAcknowledged >= _peerWindow)
         {
             _lastAcknowledged = _bytesReceived;
-            var sequence = (uint)_bytesReceived; // wraps at 4 GiB, as the sequence number does
-            SendControl(w => ControlMessages.WriteAcknowledgement(w, sequence, OutgoingChunkSize));
+            SendAcknowledgement((uint)_bytesReceived); // wraps at 4 GiB, as the sequence number does
         }
     }
+
+    // Static writers: a captured local in Dispatch would cost a closure for every message, not just for a ping.
+    private void SendPingResponse(uint value) =>
+        SendControl(value, static (w, value, chunkSize) => ControlMessages.WriteUserControl(w, UserControlEventType.PingResponse, value, chunkSize));
+
+    private void SendAcknowledgement(uint sequence) =>
+        SendControl(sequence, static (w, sequence, chunkSize) => ControlMessages.WriteAcknowledgement(w, sequence, chunkSize));
 
     /// <summary>
     /// Adds a second queue the write loop drains after <see cref="Queue"/>: a destination's media, which is buffered
