@@ -191,6 +191,8 @@ internal sealed partial class RtmpConnection : IAsyncDisposable
                 NoteRead();
                 var buffer = result.Buffer;
                 var length = buffer.Length;
+                // The writers this read's messages wake run once, after all of them: one write for what they got.
+                var deferral = WriterSignal.Defer();
                 try
                 {
                     while (!_readCts.IsCancellationRequested && _reader.TryRead(ref buffer, out var message))
@@ -200,7 +202,11 @@ internal sealed partial class RtmpConnection : IAsyncDisposable
                             var handled = Dispatch(message);
                             if (!handled.IsCompletedSuccessfully)
                             {
+                                // The await may resume on another thread: wake what is noted first.
+                                deferral.Dispose();
+                                deferral = default;
                                 await handled.ConfigureAwait(false);
+                                deferral = WriterSignal.Defer();
                             }
                         }
                         finally
@@ -211,6 +217,7 @@ internal sealed partial class RtmpConnection : IAsyncDisposable
                 }
                 finally
                 {
+                    deferral.Dispose();
                     _bytesReceived += length - buffer.Length;
                     input.AdvanceTo(buffer.Start, buffer.End);
                 }

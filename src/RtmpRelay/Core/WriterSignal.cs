@@ -18,10 +18,71 @@ internal sealed class WriterSignal : IValueTaskSource
     private const int Signalled = 1;
     private const int Waiting = 2;
 
+    // The signals Set on this thread while it dispatches one read's messages; null when it is not deferring.
+    [ThreadStatic] private static List<WriterSignal>? t_deferred;
+
     private ManualResetValueTaskSourceCore<bool> _core = new() { RunContinuationsAsynchronously = false };
     private int _state;
+    private volatile bool _isDeferred;
 
     public void Set()
+    {
+        if (t_deferred is { } deferred)
+        {
+            // Another thread may have it deferred too: either flush wakes the writer after this message was queued.
+            if (!_isDeferred)
+            {
+                _isDeferred = true;
+                deferred.Add(this);
+            }
+            return;
+        }
+        SetNow();
+    }
+
+    /// <summary>
+    /// Until the deferral is disposed, <see cref="Set"/> on this thread only notes the signal; then each noted writer
+    /// wakes once. A publisher's read loop defers while it dispatches the messages of one read, so a destination that
+    /// gets two of them (an audio and a video frame that arrived together) sends both in one write. Synchronous code
+    /// only: end it before an await, which may resume on another thread. Nested, the inner one does nothing.
+    /// </summary>
+    public static Deferral Defer()
+    {
+        if (t_deferred is not null)
+        {
+            return default;
+        }
+        var deferred = t_spare ?? [];
+        t_spare = null;
+        t_deferred = deferred;
+        return new Deferral(deferred);
+    }
+
+    public readonly struct Deferral(List<WriterSignal> deferred) : IDisposable
+    {
+        public void Dispose()
+        {
+            if (deferred is null)
+            {
+                return;
+            }
+            t_deferred = null;
+            // A writer woken here runs on this thread; its own Sets are not deferred any more.
+            for (var i = 0; i < deferred.Count; i++)
+            {
+                var signal = deferred[i];
+                signal._isDeferred = false;
+                signal.SetNow();
+            }
+            deferred.Clear();
+            t_spare = deferred;
+        }
+    }
+
+    // The list of the last deferral on this thread, kept so the next one allocates nothing.
+    [ThreadStatic] private static List<WriterSignal>? t_spare;
+
+    private void SetNow()
     {
         while (true)
         {
