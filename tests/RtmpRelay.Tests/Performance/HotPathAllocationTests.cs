@@ -105,21 +105,35 @@ public class HotPathAllocationTests
         // Warm: pools filled, queues grown, code jitted.
         Relay(reader, stream, destinations, gops[0]);
 
-        var before = GC.GetAllocatedBytesForCurrentThread();
+        // Up to three passes: see AssertNoneInOnePass.
+        var passes = new List<long>();
         var messages = 0;
         long bytes = 0;
-        for (var g = 1; g < gops.Length; g++) // not gops[1..]: a range of an array is a copy, which would count here
+        while (passes.Count < 3 && !passes.Contains(0))
         {
-            var (m, b) = Relay(reader, stream, destinations, gops[g]);
-            messages += m;
-            bytes += b;
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            messages = 0;
+            bytes = 0;
+            for (var g = 1; g < gops.Length; g++) // not gops[1..]: a range of an array is a copy, which would count here
+            {
+                var (m, b) = Relay(reader, stream, destinations, gops[g]);
+                messages += m;
+                bytes += b;
+            }
+            passes.Add(GC.GetAllocatedBytesForCurrentThread() - before);
         }
-        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
 
-        Assert.Equal((gops.Length - 1) * FramesPerGop * 2, messages);        
+        Assert.Equal((gops.Length - 1) * FramesPerGop * 2, messages);
         Assert.True(bytes > 80L * Destinations * 800_000, $"only {bytes} bytes reached the destinations");
-        Assert.True(allocated == 0, $"{allocated} bytes allocated for {messages} relayed messages ({(double)allocated / messages:0.#} B per message)");
+        AssertNoneInOnePass(passes, messages);
     }
+
+    /// <summary>
+    /// A steady allocation shows in every pass; a pool refilled once after a gen 2 collection (which trims
+    /// ArrayPool.Shared; work other tests left running can cause one) shows in one pass only. So a pass at 0 B passes.
+    /// </summary>
+    private static void AssertNoneInOnePass(List<long> passes, int messages) =>
+        Assert.True(passes.Contains(0), $"bytes allocated in each pass of {messages} relayed messages: {string.Join(", ", passes)} ({(double)passes.Min() / messages:0.#} B per message at least)");
 
     /// <summary>
     /// The same through a connection's read loop, as a publisher's bytes arrive: pipe reads of 32 KiB, chunk parsing
@@ -156,8 +170,7 @@ public class HotPathAllocationTests
         Feed(fromPeer.Writer, ping, destinations);
         DrainControl(toPeer.Reader);
 
-        // A steady allocation shows in every pass; a pool refilled once after a gen 2 collection (which trims
-        // ArrayPool.Shared, and work left running by other tests can cause one) shows in one pass only.
+        // Up to three passes: see AssertNoneInOnePass.
         var passes = new List<long>();
         long answered = 0;
         var relayed = 0;
@@ -183,7 +196,7 @@ public class HotPathAllocationTests
         await running.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.Equal((gops.Length - 1) * FramesPerGop * 2, relayed);
         Assert.True(answered >= 60 * 16, $"only {answered} bytes of acknowledgements and ping responses"); // 16 B each: 64 acknowledgements, 4 pings
-        Assert.True(passes.Contains(0), $"bytes allocated in each pass of {relayed} relayed messages: {string.Join(", ", passes)} ({(double)passes.Min() / relayed:0.#} B per message at least)");
+        AssertNoneInOnePass(passes, relayed);
     }
 
     /// <summary>Writes <paramref name="bytes"/> in 32 KiB pieces, as a socket would deliver them; the read loop handles each before the write returns.</summary>
