@@ -151,6 +151,10 @@ internal static partial class RelayHostBuilderExtensions
         builder.WebHost.UseSockets(sockets => sockets.UnsafePreferInlineScheduling = true);
         // Kestrel receives into these blocks: a socket read takes up to 32 KiB instead of 4 KiB (see ReceiveBlockPool).
         builder.Services.AddSingleton<IMemoryPoolFactory<byte>, ReceiveBlockPool.Factory>();
+        // The RTMP endpoints read their sockets in place (see RtmpSocketTransport); registered after the socket
+        // transport, so Kestrel asks it first.
+        builder.Services.AddSingleton(services => new RtmpSocketTransport(services.GetRequiredService<IMemoryPoolFactory<byte>>().Create()));
+        builder.Services.AddSingleton<IConnectionListenerFactory>(services => services.GetRequiredService<RtmpSocketTransport>());
         builder.WebHost.ConfigureKestrel((context, kestrel) => HttpLimits.Apply(kestrel, context.Configuration));
         builder.WebHost.ConfigureKestrel((context, kestrel) =>
             kestrel.Configure(EndpointSchemes.MapForKestrel(context.Configuration.GetSection("Kestrel")), reloadOnChange: true)
@@ -309,6 +313,7 @@ internal static partial class RelayHostBuilderExtensions
 
     private static void UseRtmp(EndpointConfiguration endpoint, IServiceProvider services)
     {
+        services.GetRequiredService<RtmpSocketTransport>().Claim(endpoint.ListenOptions.EndPoint);
         if (endpoint.IsHttps)
         {
             // Kestrel would add TLS after this callback, behind the handler; put it in front explicitly.
