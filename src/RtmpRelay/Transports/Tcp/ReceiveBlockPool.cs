@@ -5,12 +5,12 @@ using Microsoft.AspNetCore.Connections;
 namespace RtmpRelay.Transports.Tcp;
 
 /// <summary>
-/// The memory Kestrel's socket transport receives into, in blocks of <see cref="BlockSize"/> instead of its own 4 KiB:
-/// a socket read takes at most one block, so a 17 KB video frame cost five receive calls, five pipe flushes and five
-/// read-loop turns; with 32 KiB blocks it costs one. Blocks are pinned (the socket engine receives into them) and kept
-/// for reuse up to <see cref="MaxCachedBlocks"/>; beyond that they go back to the GC. Kestrel's HTTP side (admin,
-/// RTMPT) and TLS read through the same blocks. An idle plain-TCP connection holds none (Kestrel waits for data
-/// before it asks for a block).
+/// The memory sockets receive into, in blocks of <see cref="BlockSize"/> instead of Kestrel's 4 KiB: a socket read
+/// takes at most one block, so a 17 KB video frame cost five receive calls, five pipe flushes and five read-loop turns;
+/// with 32 KiB blocks it costs one. Blocks are pinned (the socket engine receives into them) and kept for reuse up to
+/// <see cref="MaxCachedBlocks"/>; beyond that they go back to the GC. The RTMP transport (<see cref="RtmpSocketTransport"/>),
+/// Kestrel's socket transport (admin, RTMPT) and TLS read through the same blocks. An idle plain-TCP connection holds
+/// none (both transports wait for data before they take a block).
 /// </summary>
 internal sealed class ReceiveBlockPool : MemoryPool<byte>
 {
