@@ -90,10 +90,4 @@ public class ReadLoopDeferralTests
         }
         return output.WrittenSpan.ToArray();
     }
-
-    private sealed class DuplexPipe(PipeReader input, PipeWriter output) : IDuplexPipe
-    {
-        public PipeReader Input { get; } = input;
-        public PipeWriter Output { get; } = output;
-    }
 }

@@ -96,7 +96,7 @@ public class DirectSocketSendTests
     {
         var toPeer = new Pipe(new PipeOptions(pauseWriterThreshold: 0));
         var fromPeer = new Pipe();
-        var connection = new RtmpConnection(new Transport(fromPeer.Reader, toPeer.Writer), "pipe", new RelayOptions { SendQueueBytes = 64 << 20 },
+        var connection = new RtmpConnection(new DuplexPipe(fromPeer.Reader, toPeer.Writer), "pipe", new RelayOptions { SendQueueBytes = 64 << 20 },
             TimeProvider.System, new TestLogger()) { RequireTraffic = false };
         await using (connection)
         {
@@ -120,8 +120,6 @@ public class DirectSocketSendTests
             }
         }
     }
-
-    private sealed record Transport(PipeReader Input, PipeWriter Output) : IDuplexPipe;
 
     private sealed class SocketPair : IDisposable
     {

@@ -6,6 +6,7 @@ using RtmpRelay.Destinations;
 using RtmpRelay.Options;
 using RtmpRelay.Server;
 using RtmpRelay.Streams;
+using RtmpRelay.Core;
 
 namespace RtmpRelay.Tests.Functional;
 
@@ -161,6 +162,4 @@ internal sealed class InMemoryConnection
             await ServerTransport.Output.CompleteAsync();
         }
     }
-
-    private sealed record DuplexPipe(PipeReader Input, PipeWriter Output) : IDuplexPipe;
 }

@@ -35,8 +35,6 @@ public class WriteStallTests
         Assert.True(connection.WriteStalled);
         Assert.Contains("accepted no bytes for 10 s", connection.CloseReason, StringComparison.Ordinal);
     }
-
-    private sealed record DuplexPipe(PipeReader Input, PipeWriter Output) : IDuplexPipe;
 }
 
 public class BrokenTransportTests

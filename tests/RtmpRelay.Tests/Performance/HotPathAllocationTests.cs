@@ -240,12 +240,6 @@ public class HotPathAllocationTests
         return output.WrittenSpan.ToArray();
     }
 
-    private sealed class DuplexPipe(PipeReader input, PipeWriter output) : IDuplexPipe
-    {
-        public PipeReader Input { get; } = input;
-        public PipeWriter Output { get; } = output;
-    }
-
     /// <summary>Set Chunk Size from the publisher, as every encoder sends first.</summary>
     private static byte[] ControlMessages(int chunkSize)
     {

@@ -1,6 +1,7 @@
 using System.IO.Pipelines;
 using System.Net;
 using Microsoft.AspNetCore.Connections;
+using RtmpRelay.Core;
 
 namespace RtmpRelay.Transports.Rtmpt;
 
@@ -89,11 +90,5 @@ internal sealed class RtmptSession
         ToServer.Writer.Complete();
         ToClient.Reader.CancelPendingRead();
         Connection.Abort(new ConnectionAbortedException("RTMPT session closed"));
-    }
-
-    private sealed class DuplexPipe(PipeReader input, PipeWriter output) : IDuplexPipe
-    {
-        public PipeReader Input { get; } = input;
-        public PipeWriter Output { get; } = output;
     }
 }

@@ -5,6 +5,7 @@ using System.Net.Sockets;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Http.Features;
+using RtmpRelay.Core;
 
 namespace RtmpRelay.Transports.Tcp;
 
@@ -109,12 +110,6 @@ internal sealed class RtmpSocketConnection : ConnectionContext, IConnectionIdFea
         catch (ObjectDisposedException)
         {
         }
-    }
-
-    private sealed class DuplexPipe(PipeReader input, PipeWriter output) : IDuplexPipe
-    {
-        public PipeReader Input { get; } = input;
-        public PipeWriter Output { get; } = output;
     }
 
     private sealed class ConnectionItems : Dictionary<object, object?>;

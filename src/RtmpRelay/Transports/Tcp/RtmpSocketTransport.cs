@@ -41,10 +41,23 @@ internal sealed class RtmpSocketTransport(MemoryPool<byte> pool) : IConnectionLi
         }
         lock (_claimed)
         {
-            // The endpoint itself, or (for "localhost", which Kestrel binds once per loopback address) its port.
-            return _claimed.Exists(claimed => ReferenceEquals(claimed, ip) || (claimed.Port != 0 && claimed.Port == ip.Port));
+            return _claimed.Exists(claimed => ReferenceEquals(claimed, ip) || SameListener(claimed, ip));
         }
     }
+
+    /// <summary>
+    /// The claimed endpoint as Kestrel binds it: "localhost" once per loopback address, "*" on the IPv6 or IPv4 any
+    /// address. Another address on the same port (RTMPT on 127.0.0.2:1935 beside RTMP on 127.0.0.1:1935) is not it.
+    /// </summary>
+    private static bool SameListener(IPEndPoint claimed, IPEndPoint endpoint) =>
+        claimed.Port != 0 && claimed.Port == endpoint.Port
+        && (claimed.Address.Equals(endpoint.Address)
+            || (IsLocalhost(claimed.Address) && IsLocalhost(endpoint.Address))
+            || (IsAny(claimed.Address) && IsAny(endpoint.Address)));
+
+    private static bool IsLocalhost(IPAddress address) => address.Equals(IPAddress.Loopback) || address.Equals(IPAddress.IPv6Loopback);
+
+    private static bool IsAny(IPAddress address) => address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any);
 
     public ValueTask<IConnectionListener> BindAsync(EndPoint endpoint, CancellationToken cancellationToken = default)
     {

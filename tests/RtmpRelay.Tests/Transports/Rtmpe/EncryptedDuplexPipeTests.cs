@@ -4,18 +4,13 @@ using RtmpRelay.Protocol.Handshake;
 using RtmpRelay.Rtmpe;
 using RtmpRelay.Tests.Protocol.Rtmpe;
 using RtmpRelay.Transports.Rtmpe;
+using RtmpRelay.Core;
 
 namespace RtmpRelay.Tests.Transports.Rtmpe;
 
 public class EncryptedDuplexPipeTests
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
-
-    private sealed class DuplexPipe(PipeReader input, PipeWriter output) : IDuplexPipe
-    {
-        public PipeReader Input { get; } = input;
-        public PipeWriter Output { get; } = output;
-    }
 
     /// <summary>The four RC4 streams of a TV6 handshake: client encrypts with c2s, server decrypts with c2s, and back.</summary>
     private sealed class Ciphers

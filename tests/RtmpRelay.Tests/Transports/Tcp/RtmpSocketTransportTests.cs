@@ -93,6 +93,9 @@ public class RtmpSocketTransportTests
         Assert.False(transport.CanBind(new IPEndPoint(IPAddress.Loopback, 0))); // another endpoint on a dynamic port (admin)
         Assert.True(transport.CanBind(new IPEndPoint(IPAddress.IPv6Loopback, 1935))); // "localhost" is bound once per address
         Assert.False(transport.CanBind(new IPEndPoint(IPAddress.Loopback, 1985)));
+        Assert.False(transport.CanBind(new IPEndPoint(IPAddress.Parse("127.0.0.2"), 1935))); // RTMPT on another address, same port
+        transport.Claim(new IPEndPoint(IPAddress.IPv6Any, 1936));
+        Assert.True(transport.CanBind(new IPEndPoint(IPAddress.Any, 1936))); // "*" falls back to IPv4 without IPv6
         Assert.False(transport.CanBind(new UnixDomainSocketEndPoint("/tmp/rtmp.sock")));
     }
 
